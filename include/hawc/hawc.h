@@ -1,0 +1,124 @@
+/*
+ * hawc: half-precision (FP16) Winograd 3x3 convolution for ARM many-core CPUs.
+ *
+ * Usage: create once (weights are transformed and packed), run many times with
+ * any batch and spatial size, destroy. All tensors are IEEE 754 binary16 bits.
+ *
+ * Threading: hawc_conv2d_run may be called on one object from several threads
+ * at once. Each call runs on up to hawc_run_options.num_threads OpenMP threads.
+ *
+ * Errors: every function that can fail returns a hawc_status; on failure
+ * nothing is written to the output buffer and hawc_last_error_message()
+ * describes the problem (per calling thread, until its next hawc call).
+ */
+#ifndef HAWC_HAWC_H
+#define HAWC_HAWC_H
+
+#include <stdint.h>
+
+#if defined(_WIN32)
+#define HAWC_API
+#elif defined(HAWC_BUILDING_LIBRARY)
+#define HAWC_API __attribute__((visibility("default")))
+#else
+#define HAWC_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HAWC_VERSION_MAJOR 0
+#define HAWC_VERSION_MINOR 1
+#define HAWC_VERSION_PATCH 0
+
+/* IEEE 754 binary16 value, as raw bits. */
+typedef uint16_t hawc_fp16;
+
+typedef enum {
+  HAWC_STATUS_SUCCESS = 0,
+  HAWC_STATUS_INVALID_PARAMETER,     /* NULL pointer, bad size, unknown enum, aliasing buffers */
+  HAWC_STATUS_UNSUPPORTED_PARAMETER, /* valid convolution that hawc does not implement */
+  HAWC_STATUS_OUT_OF_MEMORY
+} hawc_status;
+
+/* Tensor layouts, used for input and output alike.
+ * NCHW:   [N][C][H][W]
+ * NHWC:   [N][H][W][C]
+ * NCHW8C: [N][ceil(C/8)][H][W][8]; lanes past C in the last block are ignored
+ *         on input and written as +0.0 on output (ncnn's fp16 pack8). */
+typedef enum { HAWC_LAYOUT_NCHW = 0, HAWC_LAYOUT_NHWC, HAWC_LAYOUT_NCHW8C } hawc_layout;
+
+/* Winograd F(m x m, 3 x 3) variants. AUTO picks one at create time from the
+ * channel counts, using F(6x6,3x3) only where its FP16 error stays in bound. */
+typedef enum {
+  HAWC_ALGORITHM_AUTO = 0,
+  HAWC_ALGORITHM_WINOGRAD_F2X3,
+  HAWC_ALGORITHM_WINOGRAD_F4X3,
+  HAWC_ALGORITHM_WINOGRAD_F6X3
+} hawc_algorithm;
+
+/* Applied after the bias, fused into the output transform. */
+typedef enum { HAWC_ACTIVATION_NONE = 0, HAWC_ACTIVATION_RELU, HAWC_ACTIVATION_RELU6 } hawc_activation;
+
+typedef struct hawc_conv2d_params {
+  int32_t in_channels, out_channels; /* >= 1 */
+  int32_t kernel_h, kernel_w;        /* 3 x 3 is implemented */
+  int32_t stride_h, stride_w;        /* 1 x 1 is implemented */
+  int32_t pad_top, pad_left, pad_bottom, pad_right; /* 0 <= pad < kernel size */
+  hawc_layout layout;                /* of both input and output */
+  hawc_activation activation;
+  hawc_algorithm algorithm;
+  /* More fields may follow; callers always start from hawc_conv2d_params_init. */
+} hawc_conv2d_params;
+
+typedef struct hawc_run_options {
+  int32_t num_threads; /* 0 = OpenMP's default (OMP_NUM_THREADS or the core count); >= 0 */
+  /* More fields may follow; callers always start from hawc_run_options_init. */
+} hawc_run_options;
+
+/* Opaque: transformed, packed weights, bias and the plan. */
+typedef struct hawc_conv2d hawc_conv2d;
+
+/* 3x3 kernel, stride 1, padding 1 on every side, NCHW, no activation, AUTO,
+ * 1 input and 1 output channel. */
+HAWC_API void hawc_conv2d_params_init(hawc_conv2d_params* p);
+HAWC_API void hawc_run_options_init(hawc_run_options* o);
+
+/* weights: out_channels x in_channels x kernel_h x kernel_w (OIHW), required.
+ * bias: out_channels values, or NULL for none. Both are copied; the caller may
+ * free them after the call. *out is set to NULL on failure. */
+HAWC_API hawc_status hawc_conv2d_create(const hawc_conv2d_params* p, const hawc_fp16* weights,
+                                        const hawc_fp16* bias, hawc_conv2d** out);
+
+/* out = in + pad_before + pad_after - kernel + 1 in each dimension; fails with
+ * HAWC_STATUS_INVALID_PARAMETER when that is < 1. */
+HAWC_API hawc_status hawc_conv2d_output_shape(const hawc_conv2d* c, int32_t in_h, int32_t in_w,
+                                              int32_t* out_h, int32_t* out_w);
+
+/* input: batch images of in_channels x in_h x in_w in the object's layout.
+ * output: batch images of out_channels x out_h x out_w, same layout; must not
+ * overlap the input. Pointers need only 2-byte alignment. o may be NULL. */
+HAWC_API hawc_status hawc_conv2d_run(hawc_conv2d* c, int32_t batch, int32_t in_h, int32_t in_w,
+                                     const hawc_fp16* input, hawc_fp16* output,
+                                     const hawc_run_options* o);
+
+/* The variant this object runs (what AUTO chose). AUTO for a NULL object. */
+HAWC_API hawc_algorithm hawc_conv2d_algorithm(const hawc_conv2d* c);
+
+/* "neon_fp16" when FP16 NEON kernels run, "portable" otherwise. */
+HAWC_API const char* hawc_conv2d_implementation(const hawc_conv2d* c);
+
+/* Releases everything; NULL is a no-op. */
+HAWC_API void hawc_conv2d_destroy(hawc_conv2d* c);
+
+HAWC_API const char* hawc_status_string(hawc_status s);
+
+/* The message of the last failed hawc call on this thread ("" if none). */
+HAWC_API const char* hawc_last_error_message(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HAWC_HAWC_H */

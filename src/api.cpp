@@ -1,0 +1,245 @@
+// The C API: argument validation, create (filter transform and packing),
+// run (validation, then the Winograd driver), destroy.
+#include <climits>
+#include <cstdint>
+#include <initializer_list>
+#include <new>
+
+#include "hawc/hawc.h"
+#include "src/conv2d.h"
+#include "src/cpu_features.h"
+#include "src/fp16.h"
+#include "src/status.h"
+#include "src/winograd_conv.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace hawc {
+namespace {
+
+// a * b * ... into *out; false on size_t overflow.
+bool mul_sizes(size_t* out, std::initializer_list<size_t> factors) {
+  size_t r = 1;
+  for (size_t f : factors)
+    if (__builtin_mul_overflow(r, f, &r)) return false;
+  *out = r;
+  return true;
+}
+
+// Largest buffer (bytes) hawc indexes: keeps every pointer difference valid.
+constexpr size_t kMaxBytes = size_t(PTRDIFF_MAX);
+
+bool valid_layout(int v) { return v >= HAWC_LAYOUT_NCHW && v <= HAWC_LAYOUT_NCHW8C; }
+bool valid_activation(int v) { return v >= HAWC_ACTIVATION_NONE && v <= HAWC_ACTIVATION_RELU6; }
+bool valid_algorithm(int v) { return v >= HAWC_ALGORITHM_AUTO && v <= HAWC_ALGORITHM_WINOGRAD_F6X3; }
+
+hawc_status validate_params(const hawc_conv2d_params& p) {
+  if (p.in_channels < 1 || p.out_channels < 1)
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "channel counts must be >= 1 (got in %d, out %d)",
+                p.in_channels, p.out_channels);
+  if (p.kernel_h < 1 || p.kernel_w < 1)
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "kernel size must be >= 1 (got %dx%d)", p.kernel_h,
+                p.kernel_w);
+  if (p.stride_h < 1 || p.stride_w < 1)
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "stride must be >= 1 (got %dx%d)", p.stride_h,
+                p.stride_w);
+  if (p.pad_top < 0 || p.pad_bottom < 0 || p.pad_left < 0 || p.pad_right < 0 ||
+      p.pad_top >= p.kernel_h || p.pad_bottom >= p.kernel_h || p.pad_left >= p.kernel_w ||
+      p.pad_right >= p.kernel_w)
+    return fail(HAWC_STATUS_INVALID_PARAMETER,
+                "padding must be >= 0 and smaller than the kernel (got t%d l%d b%d r%d for %dx%d)",
+                p.pad_top, p.pad_left, p.pad_bottom, p.pad_right, p.kernel_h, p.kernel_w);
+  if (!valid_layout(p.layout))
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "unknown layout %d", int(p.layout));
+  if (!valid_activation(p.activation))
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "unknown activation %d", int(p.activation));
+  if (!valid_algorithm(p.algorithm))
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "unknown algorithm %d", int(p.algorithm));
+  if (p.kernel_h != 3 || p.kernel_w != 3 || p.stride_h != 1 || p.stride_w != 1)
+    return fail(HAWC_STATUS_UNSUPPORTED_PARAMETER,
+                "only 3x3 stride-1 convolutions are implemented (got %dx%d stride %dx%d)",
+                p.kernel_h, p.kernel_w, p.stride_h, p.stride_w);
+  size_t weight_bytes, packed_bytes;
+  const size_t cp = round_up(size_t(p.in_channels), 8), kp = round_up(size_t(p.out_channels), 8);
+  if (!mul_sizes(&weight_bytes, {size_t(p.in_channels), size_t(p.out_channels), 9, 2}) ||
+      !mul_sizes(&packed_bytes, {cp, kp, kMaxPoints, 2}) || weight_bytes > kMaxBytes ||
+      packed_bytes > kMaxBytes)
+    return fail(HAWC_STATUS_INVALID_PARAMETER,
+                "%d x %d channels: weight buffers exceed the addressable size", p.in_channels,
+                p.out_channels);
+  return HAWC_STATUS_SUCCESS;
+}
+
+Variant variant_of(hawc_algorithm a, int in_channels, int out_channels) {
+  switch (a) {
+    case HAWC_ALGORITHM_WINOGRAD_F2X3: return Variant::F2x3;
+    case HAWC_ALGORITHM_WINOGRAD_F4X3: return Variant::F4x3;
+    case HAWC_ALGORITHM_WINOGRAD_F6X3: return Variant::F6x3;
+    default: return auto_variant(in_channels, out_channels);
+  }
+}
+
+bool overlaps(const void* a, size_t a_bytes, const void* b, size_t b_bytes) {
+  const uintptr_t x = reinterpret_cast<uintptr_t>(a), y = reinterpret_cast<uintptr_t>(b);
+  return x < y + b_bytes && y < x + a_bytes;
+}
+
+}  // namespace
+
+Variant auto_variant(int in_channels, int out_channels) {
+  (void)in_channels;
+  (void)out_channels;
+  return Variant::F4x3;
+}
+
+hawc_status create_conv2d(const hawc_conv2d_params* p, const hawc_fp16* weights,
+                          const hawc_fp16* bias, Implementation impl, hawc_conv2d** out) {
+  clear_error();
+  if (out == nullptr) return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_create: out is NULL");
+  *out = nullptr;
+  if (p == nullptr) return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_create: params is NULL");
+  if (weights == nullptr)
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_create: weights is NULL");
+  if (hawc_status s = validate_params(*p)) return s;
+
+  const Variant variant = variant_of(p->algorithm, p->in_channels, p->out_channels);
+  const WinogradKernels* kernels = nullptr;
+  const bool has_neon = neon_fp16_winograd_kernels(variant) != nullptr && cpu_features().fp16_arith;
+  if (impl == Implementation::NeonFp16 && !has_neon)
+    return fail(HAWC_STATUS_UNSUPPORTED_PARAMETER,
+                "NEON FP16 kernels are not available (build or CPU lacks FP16 arithmetic)");
+  if (impl != Implementation::Portable && has_neon) kernels = neon_fp16_winograd_kernels(variant);
+  if (kernels == nullptr) kernels = &portable_winograd_kernels(variant);
+
+  hawc_conv2d* c = new (std::nothrow) hawc_conv2d();
+  if (c == nullptr) return fail(HAWC_STATUS_OUT_OF_MEMORY, "hawc_conv2d_create: out of memory");
+  c->params = *p;
+  c->variant = variant;
+  c->kernels = kernels;
+  c->channels_padded = int(round_up(p->in_channels, 8));
+  c->out_channels_padded = int(round_up(p->out_channels, 8));
+  const size_t kp = size_t(c->out_channels_padded);
+  const size_t u_elements = size_t(variant_points(variant)) * c->channels_padded * kp;
+  if (!c->u_f32.allocate(u_elements) || !c->bias_f32.allocate(kp) || !c->bias_f16.allocate(kp) ||
+      (kernels->element_size == 2 && !c->u_f16.allocate(u_elements))) {
+    delete c;
+    return fail(HAWC_STATUS_OUT_OF_MEMORY, "hawc_conv2d_create: cannot allocate packed weights");
+  }
+  winograd_filter_transform(variant, weights, p->in_channels, p->out_channels, c->u_f32.data());
+  if (kernels->element_size == 2) {  // FP16 kernels: round once, keep only the FP16 copy
+    for (size_t i = 0; i < u_elements; ++i) c->u_f16.data()[i] = fp32_to_fp16(c->u_f32.data()[i]);
+    c->u_f32 = AlignedBuffer<float>();
+  }
+  for (size_t k = 0; k < kp; ++k) {
+    const uint16_t b = (bias != nullptr && k < size_t(p->out_channels)) ? bias[k] : 0;
+    c->bias_f16.data()[k] = b;
+    c->bias_f32.data()[k] = fp16_to_fp32(b);
+  }
+  *out = c;
+  return HAWC_STATUS_SUCCESS;
+}
+
+}  // namespace hawc
+
+using namespace hawc;
+
+extern "C" {
+
+void hawc_conv2d_params_init(hawc_conv2d_params* p) {
+  if (p == nullptr) return;
+  *p = hawc_conv2d_params{};
+  p->in_channels = p->out_channels = 1;
+  p->kernel_h = p->kernel_w = 3;
+  p->stride_h = p->stride_w = 1;
+  p->pad_top = p->pad_left = p->pad_bottom = p->pad_right = 1;
+  p->layout = HAWC_LAYOUT_NCHW;
+  p->activation = HAWC_ACTIVATION_NONE;
+  p->algorithm = HAWC_ALGORITHM_AUTO;
+}
+
+void hawc_run_options_init(hawc_run_options* o) {
+  if (o == nullptr) return;
+  *o = hawc_run_options{};
+  o->num_threads = 0;
+}
+
+hawc_status hawc_conv2d_create(const hawc_conv2d_params* p, const hawc_fp16* weights,
+                               const hawc_fp16* bias, hawc_conv2d** out) {
+  return create_conv2d(p, weights, bias, Implementation::Auto, out);
+}
+
+hawc_status hawc_conv2d_output_shape(const hawc_conv2d* c, int32_t in_h, int32_t in_w,
+                                     int32_t* out_h, int32_t* out_w) {
+  clear_error();
+  if (c == nullptr || out_h == nullptr || out_w == nullptr)
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_output_shape: NULL argument");
+  if (in_h < 1 || in_w < 1)
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "input size must be >= 1 (got %dx%d)", in_h, in_w);
+  const hawc_conv2d_params& p = c->params;
+  const int64_t h = int64_t(in_h) + p.pad_top + p.pad_bottom - p.kernel_h + 1;
+  const int64_t w = int64_t(in_w) + p.pad_left + p.pad_right - p.kernel_w + 1;
+  if (h < 1 || w < 1 || h > INT32_MAX || w > INT32_MAX)
+    return fail(HAWC_STATUS_INVALID_PARAMETER,
+                "input %dx%d with this padding gives an empty output (%lldx%lld)", in_h, in_w,
+                (long long)h, (long long)w);
+  *out_h = int32_t(h);
+  *out_w = int32_t(w);
+  return HAWC_STATUS_SUCCESS;
+}
+
+hawc_status hawc_conv2d_run(hawc_conv2d* c, int32_t batch, int32_t in_h, int32_t in_w,
+                            const hawc_fp16* input, hawc_fp16* output, const hawc_run_options* o) {
+  clear_error();
+  if (c == nullptr || input == nullptr || output == nullptr)
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_run: NULL conv, input or output");
+  if (batch < 1) return fail(HAWC_STATUS_INVALID_PARAMETER, "batch must be >= 1 (got %d)", batch);
+  hawc_run_options defaults;
+  hawc_run_options_init(&defaults);
+  if (o == nullptr) o = &defaults;
+  if (o->num_threads < 0)
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "num_threads must be >= 0 (got %d)", o->num_threads);
+  RunShape s{batch, in_h, in_w, 0, 0};
+  if (hawc_status st = hawc_conv2d_output_shape(c, in_h, in_w, &s.out_h, &s.out_w)) return st;
+
+  const hawc_conv2d_params& p = c->params;
+  const Layout layout = static_cast<Layout>(p.layout);
+  const int m = variant_m(c->variant);
+  size_t in_bytes, out_bytes, tiles;
+  const size_t in_c = layout == Layout::NCHW8C ? round_up(p.in_channels, 8) : p.in_channels;
+  const size_t out_c = layout == Layout::NCHW8C ? round_up(p.out_channels, 8) : p.out_channels;
+  if (!mul_sizes(&in_bytes, {size_t(batch), in_c, size_t(in_h), size_t(in_w), 2}) ||
+      !mul_sizes(&out_bytes, {size_t(batch), out_c, size_t(s.out_h), size_t(s.out_w), 2}) ||
+      !mul_sizes(&tiles, {div_up(s.out_h, m), div_up(s.out_w, m)}) || in_bytes > kMaxBytes ||
+      out_bytes > kMaxBytes || tiles > size_t(INT_MAX))
+    return fail(HAWC_STATUS_INVALID_PARAMETER,
+                "batch %d of %dx%d images: tensors exceed the addressable size", batch, in_h, in_w);
+  if (overlaps(input, in_bytes, output, out_bytes))
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_run: output overlaps input");
+
+  int threads = o->num_threads;
+#ifdef _OPENMP
+  if (threads == 0) threads = omp_get_max_threads();
+#endif
+  if (threads < 1) threads = 1;
+  return run_winograd(*c, s, input, output, threads);
+}
+
+hawc_algorithm hawc_conv2d_algorithm(const hawc_conv2d* c) {
+  if (c == nullptr) return HAWC_ALGORITHM_AUTO;
+  switch (c->variant) {
+    case Variant::F2x3: return HAWC_ALGORITHM_WINOGRAD_F2X3;
+    case Variant::F4x3: return HAWC_ALGORITHM_WINOGRAD_F4X3;
+    case Variant::F6x3: return HAWC_ALGORITHM_WINOGRAD_F6X3;
+  }
+  return HAWC_ALGORITHM_AUTO;
+}
+
+const char* hawc_conv2d_implementation(const hawc_conv2d* c) {
+  return c == nullptr ? "none" : c->kernels->name;
+}
+
+void hawc_conv2d_destroy(hawc_conv2d* c) { delete c; }
+
+}  // extern "C"

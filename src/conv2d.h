@@ -1,0 +1,39 @@
+// The object behind the opaque hawc_conv2d handle, and the internal entry
+// points that tests and benchmarks use to pick an implementation.
+#pragma once
+
+#include <cstdint>
+
+#include "hawc/hawc.h"
+#include "src/aligned_buffer.h"
+#include "src/conv2d_types.h"
+#include "src/winograd_kernels.h"
+
+namespace hawc {
+
+enum class Implementation { Auto, Portable, NeonFp16 };
+
+// Variant AUTO chooses for a layer (see the accuracy table in README.md).
+Variant auto_variant(int in_channels, int out_channels);
+
+// hawc_conv2d_create with a forced implementation. NeonFp16 fails with
+// HAWC_STATUS_UNSUPPORTED_PARAMETER where the CPU or the build lacks it.
+hawc_status create_conv2d(const hawc_conv2d_params* p, const hawc_fp16* weights,
+                          const hawc_fp16* bias, Implementation impl, hawc_conv2d** out);
+
+}  // namespace hawc
+
+struct hawc_conv2d {
+  hawc_conv2d_params params;
+  hawc::Variant variant;
+  const hawc::WinogradKernels* kernels;
+  int channels_padded, out_channels_padded;
+  // Packed transformed filter in the kernels' element type (one of the two).
+  hawc::AlignedBuffer<float> u_f32;
+  hawc::AlignedBuffer<uint16_t> u_f16;
+  hawc::AlignedBuffer<float> bias_f32;     // Kp values, zeros without bias
+  hawc::AlignedBuffer<uint16_t> bias_f16;  // the same in FP16
+  const void* u() const {
+    return kernels->element_size == 2 ? static_cast<const void*>(u_f16.data()) : u_f32.data();
+  }
+};

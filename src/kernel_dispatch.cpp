@@ -1,0 +1,25 @@
+// Kernel sets per variant. The NEON FP16 table lives with the NEON kernels;
+// builds without them get the null definition below.
+#include "kernels/gemm.h"
+#include "src/winograd_kernels.h"
+#include "transforms/winograd_transforms.h"
+
+namespace hawc {
+
+const WinogradKernels& portable_winograd_kernels(Variant v) {
+  static const WinogradKernels kTable[kNumVariants] = {
+      {"portable", sizeof(float), winograd_input_transform_portable<Variant::F2x3>, winograd_gemm_portable,
+       winograd_output_transform_portable<Variant::F2x3>},
+      {"portable", sizeof(float), winograd_input_transform_portable<Variant::F4x3>, winograd_gemm_portable,
+       winograd_output_transform_portable<Variant::F4x3>},
+      {"portable", sizeof(float), winograd_input_transform_portable<Variant::F6x3>, winograd_gemm_portable,
+       winograd_output_transform_portable<Variant::F6x3>},
+  };
+  return kTable[static_cast<int>(v)];
+}
+
+#if !HAWC_HAVE_NEON_FP16
+const WinogradKernels* neon_fp16_winograd_kernels(Variant) { return nullptr; }
+#endif
+
+}  // namespace hawc

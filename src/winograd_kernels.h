@@ -1,0 +1,93 @@
+// The three kernel families of the Winograd pipeline and the packed layouts
+// through which they hand data to each other. A kernel set (portable or NEON
+// FP16) implements all three for one variant; the driver (winograd_conv.cpp)
+// only moves blocks of tiles through them.
+//
+// Packed layouts (P = alpha^2 Winograd points; Cp, Kp = channel counts rounded
+// up to 8, the padding channels hold zeros). Elements are FP16 for the NEON
+// FP16 kernels and FP32 for the portable ones (WinogradKernels::element_size):
+// the portable path is the accuracy reference and the fallback on CPUs
+// without FP16 arithmetic, so it rounds only the input and output tensors.
+//   U  filter, per point p at p * Cp * Kp: panels of kGemmNR output channels
+//      (the last one 8 wide when Kp % 16 == 8); panel j at j * kGemmNR * Cp,
+//      inside it [c][nr]. Made once by winograd_filter_transform.
+//   V  transformed input of a block of T tiles, per point at p * v_point_stride:
+//      panels of kGemmMR tiles; panel i at i * kGemmMR * Cp, inside it
+//      [c / 8][mr][8] with mr = tiles in that panel (the last may be < kGemmMR).
+//      The GEMM reads 8 channels of one tile as one vector and uses its lanes
+//      by element, so the input transform can write channel vectors directly.
+//   M  GEMM result of the block, per point at p * m_point_stride: [tile][Kp].
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "src/conv2d_types.h"
+
+namespace hawc {
+
+constexpr int kGemmMR = 8;   // tiles per GEMM micro-tile
+constexpr int kGemmNR = 16;  // output channels per GEMM micro-tile
+
+struct InputTransformArgs {
+  const uint16_t* input;  // one image in `layout`, FP16
+  Layout layout;
+  int channels, height, width;
+  int pad_top, pad_left;
+  int tiles_w;                 // tiles per row of the output
+  int tile_begin, tile_count;  // row-major tile range of the image
+  int channels_padded;         // Cp
+  void* v;
+  size_t v_point_stride;  // in elements
+};
+
+struct GemmArgs {
+  const void* v;
+  size_t v_point_stride;
+  const void* u;  // point stride Cp * Kp
+  void* m;
+  size_t m_point_stride;
+  int tiles;  // T
+  int channels_padded, out_channels_padded;
+  int point_begin, point_end;
+};
+
+struct OutputTransformArgs {
+  const void* m;
+  size_t m_point_stride;
+  int out_channels_padded;  // Kp
+  uint16_t* output;         // one image in `layout`, FP16
+  Layout layout;
+  int out_channels, out_h, out_w;
+  int tiles_w;
+  int tile_begin, tile_count;
+  const float* bias_f32;     // Kp values (zeros without bias)
+  const uint16_t* bias_f16;  // the same, FP16
+  Activation activation;
+};
+
+struct WinogradKernels {
+  const char* name;
+  size_t element_size;  // bytes of a U, V or M element: 2 (FP16) or 4 (FP32)
+  void (*input_transform)(const InputTransformArgs&);
+  void (*gemm)(const GemmArgs&);
+  void (*output_transform)(const OutputTransformArgs&);
+};
+
+// Portable C++ kernels: FP16 storage, FP32 arithmetic. Any host.
+const WinogradKernels& portable_winograd_kernels(Variant v);
+
+// NEON FP16 kernels, or nullptr when the library was built without them.
+// Only call them on a CPU with FP16 arithmetic (see cpu_features.h).
+const WinogradKernels* neon_fp16_winograd_kernels(Variant v);
+
+// Filter transform in FP32 into the packed U layout.
+// weights: K x C x 3 x 3 FP16 (OIHW); u: P * Cp * Kp values.
+void winograd_filter_transform(Variant v, const uint16_t* weights, int channels, int out_channels,
+                               float* u);
+
+inline size_t v_panel_offset(int tile, int channels_padded) {
+  return size_t(tile / kGemmMR) * kGemmMR * size_t(channels_padded);
+}
+
+}  // namespace hawc

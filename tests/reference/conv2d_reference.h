@@ -1,0 +1,24 @@
+// The test oracle: direct 2-D convolution in FP32 (double accumulation) on
+// NCHW float tensors. Deliberately the simplest possible loop nest.
+#pragma once
+
+#include <vector>
+
+namespace hawc_ref {
+
+struct ConvShape {
+  int batch, in_channels, out_channels, in_h, in_w;
+  int kernel_h = 3, kernel_w = 3;
+  int pad_top = 1, pad_left = 1, pad_bottom = 1, pad_right = 1;
+  int out_h() const { return in_h + pad_top + pad_bottom - kernel_h + 1; }
+  int out_w() const { return in_w + pad_left + pad_right - kernel_w + 1; }
+};
+
+enum class Activation { None, Relu, Relu6 };
+
+// input: N x C x H x W; weights: K x C x kh x kw; bias: K values or empty.
+std::vector<float> conv2d_reference(const ConvShape& s, const std::vector<float>& input,
+                                    const std::vector<float>& weights,
+                                    const std::vector<float>& bias, Activation act);
+
+}  // namespace hawc_ref

@@ -1,0 +1,154 @@
+// Bad input gets a clear status and message and writes nothing.
+#include <gtest/gtest.h>
+
+#include <climits>
+#include <cstring>
+#include <vector>
+
+#include "hawc/hawc.h"
+
+namespace {
+
+class ApiTest : public testing::Test {
+ protected:
+  void SetUp() override { hawc_conv2d_params_init(&p_); }
+  hawc_status create(hawc_conv2d** out) { return hawc_conv2d_create(&p_, weights_.data(), nullptr, out); }
+  void expect_invalid_create(const char* what) {
+    hawc_conv2d* c = reinterpret_cast<hawc_conv2d*>(0x1);
+    EXPECT_EQ(create(&c), HAWC_STATUS_INVALID_PARAMETER) << what;
+    EXPECT_EQ(c, nullptr) << what;
+    EXPECT_STRNE(hawc_last_error_message(), "") << what;
+  }
+  hawc_conv2d_params p_;
+  std::vector<uint16_t> weights_ = std::vector<uint16_t>(9 * 64 * 64, 0x3c00);
+};
+
+TEST_F(ApiTest, DefaultsDescribeA3x3SamePaddedConv) {
+  EXPECT_EQ(p_.kernel_h, 3);
+  EXPECT_EQ(p_.kernel_w, 3);
+  EXPECT_EQ(p_.stride_h, 1);
+  EXPECT_EQ(p_.pad_top, 1);
+  EXPECT_EQ(p_.pad_right, 1);
+  EXPECT_EQ(p_.layout, HAWC_LAYOUT_NCHW);
+  EXPECT_EQ(p_.algorithm, HAWC_ALGORITHM_AUTO);
+  hawc_run_options o;
+  hawc_run_options_init(&o);
+  EXPECT_EQ(o.num_threads, 0);
+}
+
+TEST_F(ApiTest, CreateRejectsNullPointers) {
+  hawc_conv2d* c = nullptr;
+  EXPECT_EQ(hawc_conv2d_create(nullptr, weights_.data(), nullptr, &c), HAWC_STATUS_INVALID_PARAMETER);
+  EXPECT_EQ(hawc_conv2d_create(&p_, nullptr, nullptr, &c), HAWC_STATUS_INVALID_PARAMETER);
+  EXPECT_EQ(hawc_conv2d_create(&p_, weights_.data(), nullptr, nullptr), HAWC_STATUS_INVALID_PARAMETER);
+  EXPECT_STRNE(hawc_last_error_message(), "");
+}
+
+TEST_F(ApiTest, CreateRejectsBadSizes) {
+  for (int v : {0, -1, INT_MIN}) {
+    hawc_conv2d_params_init(&p_);
+    p_.in_channels = v;
+    expect_invalid_create("in_channels");
+    hawc_conv2d_params_init(&p_);
+    p_.out_channels = v;
+    expect_invalid_create("out_channels");
+    hawc_conv2d_params_init(&p_);
+    p_.kernel_w = v;
+    expect_invalid_create("kernel_w");
+    hawc_conv2d_params_init(&p_);
+    p_.stride_h = v;
+    expect_invalid_create("stride_h");
+  }
+  hawc_conv2d_params_init(&p_);
+  p_.pad_left = 3;
+  expect_invalid_create("padding equal to the kernel");
+  hawc_conv2d_params_init(&p_);
+  p_.pad_bottom = -1;
+  expect_invalid_create("negative padding");
+}
+
+TEST_F(ApiTest, CreateRejectsUnknownEnums) {
+  hawc_conv2d_params_init(&p_);
+  p_.layout = static_cast<hawc_layout>(3);
+  expect_invalid_create("layout");
+  hawc_conv2d_params_init(&p_);
+  p_.activation = static_cast<hawc_activation>(-1);
+  expect_invalid_create("activation");
+  hawc_conv2d_params_init(&p_);
+  p_.algorithm = static_cast<hawc_algorithm>(17);
+  expect_invalid_create("algorithm");
+}
+
+TEST_F(ApiTest, CreateRejectsChannelCountsThatOverflowBuffers) {
+  hawc_conv2d_params_init(&p_);
+  p_.in_channels = INT_MAX;
+  p_.out_channels = INT_MAX;
+  expect_invalid_create("INT_MAX x INT_MAX channels");
+}
+
+TEST_F(ApiTest, OtherKernelsAndStridesAreUnsupported) {
+  hawc_conv2d* c = nullptr;
+  p_.kernel_h = p_.kernel_w = 5;
+  EXPECT_EQ(create(&c), HAWC_STATUS_UNSUPPORTED_PARAMETER);
+  EXPECT_NE(std::strstr(hawc_last_error_message(), "3x3"), nullptr) << hawc_last_error_message();
+  hawc_conv2d_params_init(&p_);
+  p_.stride_w = 2;
+  EXPECT_EQ(create(&c), HAWC_STATUS_UNSUPPORTED_PARAMETER);
+  EXPECT_EQ(c, nullptr);
+}
+
+TEST_F(ApiTest, RunRejectsBadArgumentsAndWritesNothing) {
+  p_.in_channels = 4;
+  p_.out_channels = 5;
+  hawc_conv2d* c = nullptr;
+  ASSERT_EQ(create(&c), HAWC_STATUS_SUCCESS);
+  std::vector<uint16_t> in(4 * 6 * 6, 0x3c00), out(5 * 6 * 6 * 2, 0xabcd);
+  const std::vector<uint16_t> untouched = out;
+  hawc_run_options o;
+  hawc_run_options_init(&o);
+  EXPECT_EQ(hawc_conv2d_run(nullptr, 1, 6, 6, in.data(), out.data(), nullptr), HAWC_STATUS_INVALID_PARAMETER);
+  EXPECT_EQ(hawc_conv2d_run(c, 1, 6, 6, nullptr, out.data(), nullptr), HAWC_STATUS_INVALID_PARAMETER);
+  EXPECT_EQ(hawc_conv2d_run(c, 1, 6, 6, in.data(), nullptr, nullptr), HAWC_STATUS_INVALID_PARAMETER);
+  for (int v : {0, -3}) {
+    EXPECT_EQ(hawc_conv2d_run(c, v, 6, 6, in.data(), out.data(), nullptr), HAWC_STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(hawc_conv2d_run(c, 1, v, 6, in.data(), out.data(), nullptr), HAWC_STATUS_INVALID_PARAMETER);
+    EXPECT_EQ(hawc_conv2d_run(c, 1, 6, v, in.data(), out.data(), nullptr), HAWC_STATUS_INVALID_PARAMETER);
+  }
+  o.num_threads = -1;
+  EXPECT_EQ(hawc_conv2d_run(c, 1, 6, 6, in.data(), out.data(), &o), HAWC_STATUS_INVALID_PARAMETER);
+  // Sizes whose byte counts overflow size_t.
+  EXPECT_EQ(hawc_conv2d_run(c, INT_MAX, INT_MAX, INT_MAX, in.data(), out.data(), nullptr),
+            HAWC_STATUS_INVALID_PARAMETER);
+  // Output overlapping the input.
+  std::vector<uint16_t> both(4 * 6 * 6 + 5 * 6 * 6);
+  EXPECT_EQ(hawc_conv2d_run(c, 1, 6, 6, both.data(), both.data() + 10, nullptr), HAWC_STATUS_INVALID_PARAMETER);
+  EXPECT_NE(std::strstr(hawc_last_error_message(), "overlap"), nullptr);
+  EXPECT_EQ(out, untouched);
+  hawc_conv2d_destroy(c);
+}
+
+TEST_F(ApiTest, EmptyOutputIsRejected) {
+  p_.pad_top = p_.pad_bottom = p_.pad_left = p_.pad_right = 0;
+  hawc_conv2d* c = nullptr;
+  ASSERT_EQ(create(&c), HAWC_STATUS_SUCCESS);
+  int32_t h = -7, w = -7;
+  EXPECT_EQ(hawc_conv2d_output_shape(c, 2, 5, &h, &w), HAWC_STATUS_INVALID_PARAMETER);
+  EXPECT_EQ(h, -7);
+  EXPECT_EQ(hawc_conv2d_output_shape(c, 3, 5, &h, &w), HAWC_STATUS_SUCCESS);
+  EXPECT_EQ(h, 1);
+  EXPECT_EQ(w, 3);
+  std::vector<uint16_t> in(2 * 5), out(16, 0x1234);
+  EXPECT_EQ(hawc_conv2d_run(c, 1, 2, 5, in.data(), out.data(), nullptr), HAWC_STATUS_INVALID_PARAMETER);
+  EXPECT_EQ(out, std::vector<uint16_t>(16, 0x1234));
+  hawc_conv2d_destroy(c);
+}
+
+TEST_F(ApiTest, StatusStringsAndNullHandles) {
+  EXPECT_STREQ(hawc_status_string(HAWC_STATUS_SUCCESS), "success");
+  EXPECT_STREQ(hawc_status_string(HAWC_STATUS_OUT_OF_MEMORY), "out of memory");
+  EXPECT_STREQ(hawc_status_string(static_cast<hawc_status>(99)), "unknown status");
+  EXPECT_EQ(hawc_conv2d_algorithm(nullptr), HAWC_ALGORITHM_AUTO);
+  hawc_conv2d_destroy(nullptr);
+}
+
+}  // namespace

@@ -1,0 +1,138 @@
+// Every variant x layout x activation against the FP32 reference, for each
+// implementation this CPU runs, over a covering set of shapes: all pairs of
+// C x K in {1,3,7,8,9,16,33,64}, all pairs of H x W in {1,2,3,5,8,13,17,30},
+// batch 1 and 3, symmetric and asymmetric padding 0..2.
+#include <gtest/gtest.h>
+
+#include <tuple>
+
+#include "src/conv2d.h"
+#include "tests/support/conv_check.h"
+#include "tests/support/implementations.h"
+
+namespace {
+
+using hawc::Implementation;
+using hawc_test::ConvCase;
+
+// Bounds on max|out - ref| / max|ref| over the covering shapes, from the
+// measured worst case (printed by this test, table in README.md) with modest
+// headroom. The portable path rounds only its FP16 output (measured 4.2e-4).
+double error_bound(Implementation impl, hawc_algorithm a) {
+  if (impl == Implementation::Portable) return 1e-3;
+  switch (a) {
+    case HAWC_ALGORITHM_WINOGRAD_F2X3: return 5e-3;
+    case HAWC_ALGORITHM_WINOGRAD_F4X3: return 1e-2;
+    default: return 2e-2;
+  }
+}
+
+constexpr int kSizes[8] = {1, 2, 3, 5, 8, 13, 17, 30};
+constexpr int kChannels[8] = {1, 3, 7, 8, 9, 16, 33, 64};
+
+// Case i of 64: (H, W) = (i % 8, (i + i / 8) % 8) and (C, K) = (i / 8, (i + 3 * (i / 8)) % 8)
+// both cover all 64 pairs; padding, batch and activation cycle independently.
+ConvCase covering_case(int i, hawc_algorithm algo, hawc_layout layout) {
+  ConvCase c;
+  c.shape.in_h = kSizes[i % 8];
+  c.shape.in_w = kSizes[(i + i / 8) % 8];
+  c.shape.in_channels = kChannels[i / 8];
+  c.shape.out_channels = kChannels[(i + 3 * (i / 8)) % 8];
+  c.shape.batch = (i % 5 == 2) ? 3 : 1;
+  c.shape.pad_top = i % 3;
+  c.shape.pad_left = (i / 3) % 3;
+  c.shape.pad_bottom = (i / 2) % 3;
+  c.shape.pad_right = (i / 7) % 3;
+  while (c.shape.out_h() < 1) ++(c.shape.pad_top < 2 ? c.shape.pad_top : c.shape.pad_bottom);
+  while (c.shape.out_w() < 1) ++(c.shape.pad_left < 2 ? c.shape.pad_left : c.shape.pad_right);
+  c.layout = layout;
+  c.activation = static_cast<hawc_activation>(i % 3);
+  c.algorithm = algo;
+  c.bias = (i % 4) != 1;
+  c.seed = 1000 + i;
+  return c;
+}
+
+using Param = std::tuple<Implementation, hawc_algorithm, hawc_layout>;
+
+class Conv2dTest : public testing::TestWithParam<Param> {};
+
+TEST_P(Conv2dTest, MatchesReferenceOnCoveringShapes) {
+  const auto [impl, algo, layout] = GetParam();
+  double worst = 0;
+  for (int i = 0; i < 64; ++i) {
+    const ConvCase c = covering_case(i, algo, layout);
+    const hawc_test::ConvData d = hawc_test::make_conv_data(c);
+    const hawc_conv2d_params p = hawc_test::params_for(c);
+    hawc_conv2d* conv = nullptr;
+    ASSERT_EQ(hawc::create_conv2d(&p, d.weights.data(), c.bias ? d.bias.data() : nullptr, impl, &conv),
+              HAWC_STATUS_SUCCESS)
+        << hawc_last_error_message();
+    EXPECT_EQ(hawc_conv2d_algorithm(conv), algo);
+    const double err = hawc_test::run_and_compare(conv, c, d, 1 + i % 3);
+    hawc_conv2d_destroy(conv);
+    ASSERT_GE(err, 0.0) << hawc_last_error_message();
+    EXPECT_LE(err, error_bound(impl, algo))
+        << "case " << i << ": N" << c.shape.batch << " C" << c.shape.in_channels << " K"
+        << c.shape.out_channels << " " << c.shape.in_h << "x" << c.shape.in_w << " pad t"
+        << c.shape.pad_top << " l" << c.shape.pad_left << " b" << c.shape.pad_bottom << " r"
+        << c.shape.pad_right << " act " << c.activation;
+    worst = std::max(worst, err);
+  }
+  RecordProperty("worst_error", std::to_string(worst));
+  std::printf("worst relative error %.3g (bound %.3g)\n", worst, error_bound(impl, algo));
+}
+
+std::string param_name(const testing::TestParamInfo<Param>& info) {
+  static const char* const kAlgo[] = {"Auto", "F2x3", "F4x3", "F6x3"};
+  static const char* const kLayout[] = {"NCHW", "NHWC", "NCHW8C"};
+  return hawc_test::implementation_name(std::get<0>(info.param)) + "_" +
+         kAlgo[std::get<1>(info.param)] + "_" + kLayout[std::get<2>(info.param)];
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllVariantsLayouts, Conv2dTest,
+    testing::Combine(testing::ValuesIn(hawc_test::available_implementations()),
+                     testing::Values(HAWC_ALGORITHM_WINOGRAD_F2X3, HAWC_ALGORITHM_WINOGRAD_F4X3,
+                                     HAWC_ALGORITHM_WINOGRAD_F6X3),
+                     testing::Values(HAWC_LAYOUT_NCHW, HAWC_LAYOUT_NHWC, HAWC_LAYOUT_NCHW8C)),
+    param_name);
+
+// Outputs are bitwise identical for any thread count.
+TEST(Conv2dDeterminism, SameBitsForAnyThreadCount) {
+  for (Implementation impl : hawc_test::available_implementations()) {
+    ConvCase c;
+    c.shape = {2, 24, 40, 23, 29};
+    c.layout = HAWC_LAYOUT_NCHW8C;
+    c.algorithm = HAWC_ALGORITHM_WINOGRAD_F4X3;
+    const hawc_test::ConvData d = hawc_test::make_conv_data(c);
+    const hawc_conv2d_params p = hawc_test::params_for(c);
+    hawc_conv2d* conv = nullptr;
+    ASSERT_EQ(hawc::create_conv2d(&p, d.weights.data(), d.bias.data(), impl, &conv), HAWC_STATUS_SUCCESS);
+    std::vector<uint16_t> first, other;
+    ASSERT_GE(hawc_test::run_and_compare(conv, c, d, 1, &first), 0.0);
+    for (int threads : {2, 3, 7, 16}) {
+      ASSERT_GE(hawc_test::run_and_compare(conv, c, d, threads, &other), 0.0);
+      EXPECT_EQ(first, other) << threads << " threads, " << hawc_test::implementation_name(impl);
+    }
+    hawc_conv2d_destroy(conv);
+  }
+}
+
+// The kernels the library picks by itself match what the CPU offers; the test
+// presets say what to expect (HAWC_EXPECT_FP16=1 under QEMU max/neoverse-n1,
+// 0 under cortex-a72), so a broken detection cannot pass silently.
+TEST(Conv2dDispatch, AutoPicksKernelsForThisCpu) {
+  hawc_conv2d_params p;
+  hawc_conv2d_params_init(&p);
+  const std::vector<uint16_t> w(9, 0x3c00);
+  hawc_conv2d* conv = nullptr;
+  ASSERT_EQ(hawc_conv2d_create(&p, w.data(), nullptr, &conv), HAWC_STATUS_SUCCESS);
+  const bool neon = hawc_test::available_implementations().size() > 1;
+  EXPECT_STREQ(hawc_conv2d_implementation(conv), neon ? "neon_fp16" : "portable");
+  if (const char* expect = std::getenv("HAWC_EXPECT_FP16"))
+    EXPECT_EQ(hawc::cpu_features().fp16_arith, std::string(expect) == "1");
+  hawc_conv2d_destroy(conv);
+}
+
+}  // namespace
