@@ -9,7 +9,11 @@ install(TARGETS hawc EXPORT hawcTargets
 install(DIRECTORY include/hawc DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT hawcTargets NAMESPACE hawc:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/hawc)
 
-set(HAWC_CONFIG_NEEDS_OPENMP ${HAWC_OPENMP})
+if(HAWC_OPENMP AND NOT BUILD_SHARED_LIBS)
+  set(HAWC_CONFIG_NEEDS_OPENMP ON)
+else()
+  set(HAWC_CONFIG_NEEDS_OPENMP OFF)
+endif()
 configure_package_config_file(cmake/hawcConfig.cmake.in
   ${CMAKE_CURRENT_BINARY_DIR}/hawcConfig.cmake INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/hawc)
 write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/hawcConfigVersion.cmake
@@ -27,5 +31,8 @@ if(NOT BUILD_SHARED_LIBS)
 else()
   set(HAWC_PC_LIBS "-lhawc")
 endif()
+# Relocatable: the prefix is found relative to the installed hawc.pc.
+file(RELATIVE_PATH HAWC_PC_PREFIX "/root/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/root")
+string(REGEX REPLACE "/$" "" HAWC_PC_PREFIX "${HAWC_PC_PREFIX}")
 configure_file(cmake/hawc.pc.in ${CMAKE_CURRENT_BINARY_DIR}/hawc.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/hawc.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
