@@ -2,6 +2,7 @@
 // run (validation, then the Winograd driver), destroy.
 #include <climits>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <new>
 
@@ -51,12 +52,12 @@ hawc_status validate_params(const hawc_conv2d_params& p) {
     return fail(HAWC_STATUS_INVALID_PARAMETER,
                 "padding must be >= 0 and smaller than the kernel (got t%d l%d b%d r%d for %dx%d)",
                 p.pad_top, p.pad_left, p.pad_bottom, p.pad_right, p.kernel_h, p.kernel_w);
-  if (!valid_layout(p.layout))
-    return fail(HAWC_STATUS_INVALID_PARAMETER, "unknown layout %d", int(p.layout));
-  if (!valid_activation(p.activation))
-    return fail(HAWC_STATUS_INVALID_PARAMETER, "unknown activation %d", int(p.activation));
-  if (!valid_algorithm(p.algorithm))
-    return fail(HAWC_STATUS_INVALID_PARAMETER, "unknown algorithm %d", int(p.algorithm));
+  if (!valid_layout(raw_enum(p.layout)))
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "unknown layout %d", raw_enum(p.layout));
+  if (!valid_activation(raw_enum(p.activation)))
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "unknown activation %d", raw_enum(p.activation));
+  if (!valid_algorithm(raw_enum(p.algorithm)))
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "unknown algorithm %d", raw_enum(p.algorithm));
   if (p.kernel_h != 3 || p.kernel_w != 3 || p.stride_h != 1 || p.stride_w != 1)
     return fail(HAWC_STATUS_UNSUPPORTED_PARAMETER,
                 "only 3x3 stride-1 convolutions are implemented (got %dx%d stride %dx%d)",

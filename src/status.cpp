@@ -23,7 +23,7 @@ void clear_error() { g_message[0] = '\0'; }
 extern "C" const char* hawc_last_error_message(void) { return hawc::g_message; }
 
 extern "C" const char* hawc_status_string(hawc_status s) {
-  switch (s) {
+  switch (hawc::raw_enum(s)) {
     case HAWC_STATUS_SUCCESS: return "success";
     case HAWC_STATUS_INVALID_PARAMETER: return "invalid parameter";
     case HAWC_STATUS_UNSUPPORTED_PARAMETER: return "unsupported parameter";
