@@ -10,12 +10,10 @@
 #include "src/conv2d.h"
 #include "src/cpu_features.h"
 #include "src/fp16.h"
+#include "src/parallel.h"
 #include "src/status.h"
 #include "src/winograd_conv.h"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace hawc {
 namespace {
@@ -190,41 +188,93 @@ hawc_status hawc_conv2d_output_shape(const hawc_conv2d* c, int32_t in_h, int32_t
   return HAWC_STATUS_SUCCESS;
 }
 
+}  // extern "C"
+
+namespace hawc {
+namespace {
+
+// A validated run: shape, tensor sizes and thread count.
+struct CheckedRun {
+  RunShape shape;
+  size_t in_bytes, out_bytes;
+  int threads;
+};
+
+hawc_status check_run(const hawc_conv2d* c, int32_t batch, int32_t in_h, int32_t in_w,
+                      const hawc_run_options* o, CheckedRun* r) {
+  if (batch < 1) return fail(HAWC_STATUS_INVALID_PARAMETER, "batch must be >= 1 (got %d)", batch);
+  if (o->num_threads < 0)
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "num_threads must be >= 0 (got %d)", o->num_threads);
+  r->shape = RunShape{batch, in_h, in_w, 0, 0};
+  if (hawc_status st = hawc_conv2d_output_shape(c, in_h, in_w, &r->shape.out_h, &r->shape.out_w))
+    return st;
+  const hawc_conv2d_params& p = c->params;
+  const Layout layout = static_cast<Layout>(p.layout);
+  const int m = variant_m(c->variant);
+  size_t tiles;
+  const size_t in_c = layout == Layout::NCHW8C ? round_up(p.in_channels, 8) : p.in_channels;
+  const size_t out_c = layout == Layout::NCHW8C ? round_up(p.out_channels, 8) : p.out_channels;
+  if (!mul_sizes(&r->in_bytes, {size_t(batch), in_c, size_t(in_h), size_t(in_w), 2}) ||
+      !mul_sizes(&r->out_bytes,
+                 {size_t(batch), out_c, size_t(r->shape.out_h), size_t(r->shape.out_w), 2}) ||
+      !mul_sizes(&tiles, {div_up(r->shape.out_h, m), div_up(r->shape.out_w, m)}) ||
+      r->in_bytes > kMaxBytes || r->out_bytes > kMaxBytes || tiles > size_t(INT_MAX))
+    return fail(HAWC_STATUS_INVALID_PARAMETER,
+                "batch %d of %dx%d images: tensors exceed the addressable size", batch, in_h, in_w);
+  r->threads = default_threads(*o);
+  return HAWC_STATUS_SUCCESS;
+}
+
+}  // namespace
+}  // namespace hawc
+
+extern "C" {
+
 hawc_status hawc_conv2d_run(hawc_conv2d* c, int32_t batch, int32_t in_h, int32_t in_w,
                             const hawc_fp16* input, hawc_fp16* output, const hawc_run_options* o) {
   clear_error();
   if (c == nullptr || input == nullptr || output == nullptr)
     return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_run: NULL conv, input or output");
-  if (batch < 1) return fail(HAWC_STATUS_INVALID_PARAMETER, "batch must be >= 1 (got %d)", batch);
   hawc_run_options defaults;
   hawc_run_options_init(&defaults);
   if (o == nullptr) o = &defaults;
-  if (o->num_threads < 0)
-    return fail(HAWC_STATUS_INVALID_PARAMETER, "num_threads must be >= 0 (got %d)", o->num_threads);
-  RunShape s{batch, in_h, in_w, 0, 0};
-  if (hawc_status st = hawc_conv2d_output_shape(c, in_h, in_w, &s.out_h, &s.out_w)) return st;
-
-  const hawc_conv2d_params& p = c->params;
-  const Layout layout = static_cast<Layout>(p.layout);
-  const int m = variant_m(c->variant);
-  size_t in_bytes, out_bytes, tiles;
-  const size_t in_c = layout == Layout::NCHW8C ? round_up(p.in_channels, 8) : p.in_channels;
-  const size_t out_c = layout == Layout::NCHW8C ? round_up(p.out_channels, 8) : p.out_channels;
-  if (!mul_sizes(&in_bytes, {size_t(batch), in_c, size_t(in_h), size_t(in_w), 2}) ||
-      !mul_sizes(&out_bytes, {size_t(batch), out_c, size_t(s.out_h), size_t(s.out_w), 2}) ||
-      !mul_sizes(&tiles, {div_up(s.out_h, m), div_up(s.out_w, m)}) || in_bytes > kMaxBytes ||
-      out_bytes > kMaxBytes || tiles > size_t(INT_MAX))
-    return fail(HAWC_STATUS_INVALID_PARAMETER,
-                "batch %d of %dx%d images: tensors exceed the addressable size", batch, in_h, in_w);
-  if (overlaps(input, in_bytes, output, out_bytes))
+  CheckedRun r;
+  if (hawc_status st = check_run(c, batch, in_h, in_w, o, &r)) return st;
+  if (overlaps(input, r.in_bytes, output, r.out_bytes))
     return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_run: output overlaps input");
 
-  int threads = o->num_threads;
-#ifdef _OPENMP
-  if (threads == 0) threads = omp_get_max_threads();
-#endif
-  if (threads < 1) threads = 1;
-  return run_winograd(*c, s, input, output, threads);
+  const size_t needed = winograd_workspace_bytes(*c, r.shape, r.threads);
+  if (o->workspace != nullptr) {
+    if (o->workspace_size < needed)
+      return fail(HAWC_STATUS_INVALID_PARAMETER,
+                  "workspace of %zu bytes is smaller than the %zu this run needs",
+                  o->workspace_size, needed);
+    if (overlaps(o->workspace, o->workspace_size, output, r.out_bytes) ||
+        overlaps(o->workspace, o->workspace_size, input, r.in_bytes))
+      return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_run: workspace overlaps a tensor");
+    run_winograd(*c, r.shape, input, output, *o, r.threads, static_cast<unsigned char*>(o->workspace));
+    return HAWC_STATUS_SUCCESS;
+  }
+  WorkspaceCache::Lease lease = c->workspace_cache.lease(needed);
+  if (lease.data() == nullptr)
+    return fail(HAWC_STATUS_OUT_OF_MEMORY, "hawc_conv2d_run: cannot allocate %zu bytes of workspace",
+                needed);
+  run_winograd(*c, r.shape, input, output, *o, r.threads, lease.data());
+  return HAWC_STATUS_SUCCESS;
+}
+
+hawc_status hawc_conv2d_workspace_size(const hawc_conv2d* c, int32_t batch, int32_t in_h,
+                                       int32_t in_w, const hawc_run_options* o, size_t* bytes) {
+  clear_error();
+  if (c == nullptr || bytes == nullptr)
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_workspace_size: NULL argument");
+  hawc_run_options defaults;
+  hawc_run_options_init(&defaults);
+  if (o == nullptr) o = &defaults;
+  CheckedRun r;
+  if (hawc_status st = check_run(c, batch, in_h, in_w, o, &r)) return st;
+  *bytes = winograd_workspace_bytes(*c, r.shape, r.threads);
+  return HAWC_STATUS_SUCCESS;
 }
 
 hawc_algorithm hawc_conv2d_algorithm(const hawc_conv2d* c) {

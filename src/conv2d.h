@@ -7,6 +7,7 @@
 #include "hawc/hawc.h"
 #include "src/aligned_buffer.h"
 #include "src/conv2d_types.h"
+#include "src/workspace_cache.h"
 #include "src/winograd_kernels.h"
 
 namespace hawc {
@@ -33,6 +34,7 @@ struct hawc_conv2d {
   hawc::AlignedBuffer<uint16_t> u_f16;
   hawc::AlignedBuffer<float> bias_f32;     // Kp values, zeros without bias
   hawc::AlignedBuffer<uint16_t> bias_f16;  // the same in FP16
+  mutable hawc::WorkspaceCache workspace_cache;  // for runs without a caller workspace
   const void* u() const {
     return kernels->element_size == 2 ? static_cast<const void*>(u_f16.data()) : u_f32.data();
   }

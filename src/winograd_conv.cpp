@@ -2,74 +2,92 @@
 
 #include <algorithm>
 
+#include "src/parallel.h"
 #include "src/planner.h"
-#include "src/status.h"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace hawc {
+namespace {
 
-hawc_status run_winograd(const hawc_conv2d& c, const RunShape& s, const uint16_t* input,
-                         uint16_t* output, int threads) {
+struct Run {
+  const hawc_conv2d* conv;
+  RunShape shape;
+  const uint16_t* input;
+  uint16_t* output;
+  TilePlan plan;
+  int tiles_w, tiles;
+  size_t in_image, out_image;  // elements per image
+  unsigned char* workspace;    // 64-byte aligned
+  size_t v_bytes, slot_bytes;  // per task: V block, then M block
+};
+
+size_t slot_bytes(const TilePlan& plan, size_t element_size, size_t* v_bytes) {
+  *v_bytes = round_up(plan.v_elements * element_size, 64);
+  return *v_bytes + round_up(plan.m_elements * element_size, 64);
+}
+
+TilePlan plan_for(const hawc_conv2d& c, const RunShape& s, int threads) {
+  const int m = variant_m(c.variant);
+  const int tiles = int(div_up(s.out_h, m) * div_up(s.out_w, m));
+  return plan_tiles(c.variant, c.channels_padded, c.out_channels_padded, tiles, s.batch, threads);
+}
+
+// Task i: its contiguous share of the work items, each a block of tiles of one
+// image through input transform, GEMM and output transform.
+void run_task(void* context, int32_t task) {
+  const Run& r = *static_cast<const Run*>(context);
+  const hawc_conv2d& c = *r.conv;
   const hawc_conv2d_params& p = c.params;
-  const int m = variant_m(c.variant), points = variant_points(c.variant);
-  const Layout layout = static_cast<Layout>(p.layout);
-  const int tiles_h = int(div_up(s.out_h, m)), tiles_w = int(div_up(s.out_w, m));
-  const int tiles = tiles_h * tiles_w;
-  const TilePlan plan =
-      plan_tiles(c.variant, c.channels_padded, c.out_channels_padded, tiles, s.batch, threads);
-  const long work_items = long(s.batch) * plan.blocks_per_image;
-  threads = int(std::min<long>(threads, work_items));
-
   const WinogradKernels& k = *c.kernels;
-  // Per thread: V block, then M block, each starting on a cache line.
-  const size_t v_bytes = round_up(plan.v_elements * k.element_size, 64);
-  const size_t per_thread = v_bytes + round_up(plan.m_elements * k.element_size, 64);
-  AlignedBuffer<unsigned char> workspace;
-  if (!workspace.allocate(per_thread * size_t(threads)))
-    return fail(HAWC_STATUS_OUT_OF_MEMORY, "hawc_conv2d_run: cannot allocate %zu bytes of workspace",
-                per_thread * size_t(threads));
+  const Layout layout = static_cast<Layout>(p.layout);
+  unsigned char* v = r.workspace + r.slot_bytes * size_t(task);
+  unsigned char* m = v + r.v_bytes;
+  const long end = task + 1 == r.plan.tasks ? r.plan.work_items : task_first_item(r.plan, task + 1);
+  for (long item = task_first_item(r.plan, task); item < end; ++item) {
+    const int n = int(item / r.plan.blocks_per_image);
+    const int tile_begin = int(item % r.plan.blocks_per_image) * r.plan.tiles_per_block;
+    const int count = std::min(r.plan.tiles_per_block, r.tiles - tile_begin);
+    const size_t v_stride = size_t(count) * c.channels_padded;
+    const size_t m_stride = size_t(count) * c.out_channels_padded;
 
-  const size_t in_image = image_elements(layout, p.in_channels, s.in_h, s.in_w);
-  const size_t out_image = image_elements(layout, p.out_channels, s.out_h, s.out_w);
-
-#pragma omp parallel num_threads(threads) if (threads > 1)
-  {
-#ifdef _OPENMP
-    const int tid = omp_get_thread_num();
-#else
-    const int tid = 0;
-#endif
-    unsigned char* v = workspace.data() + per_thread * size_t(tid);
-    unsigned char* mbuf = v + v_bytes;
-    // Static schedule: a work item's result does not depend on which thread
-    // runs it, so outputs are bitwise identical for any thread count.
-#pragma omp for schedule(static)
-    for (long item = 0; item < work_items; ++item) {
-      const int n = int(item / plan.blocks_per_image);
-      const int tile_begin = int(item % plan.blocks_per_image) * plan.tiles_per_block;
-      const int count = std::min(plan.tiles_per_block, tiles - tile_begin);
-      const size_t v_stride = size_t(count) * c.channels_padded;
-      const size_t m_stride = size_t(count) * c.out_channels_padded;
-
-      InputTransformArgs in{input + in_image * n, layout, p.in_channels, s.in_h, s.in_w,
-                            p.pad_top, p.pad_left, tiles_w, tile_begin, count,
-                            c.channels_padded, v, v_stride};
-      k.input_transform(in);
-
-      GemmArgs g{v, v_stride, c.u(), mbuf, m_stride, count, c.channels_padded,
-                 c.out_channels_padded, 0, points};
-      k.gemm(g);
-
-      OutputTransformArgs out{mbuf, m_stride, c.out_channels_padded, output + out_image * n,
-                              layout, p.out_channels, s.out_h, s.out_w, tiles_w, tile_begin,
-                              count, c.bias_f32.data(), c.bias_f16.data(), static_cast<Activation>(p.activation)};
-      k.output_transform(out);
-    }
+    k.input_transform({r.input + r.in_image * n, layout, p.in_channels, r.shape.in_h, r.shape.in_w,
+                       p.pad_top, p.pad_left, r.tiles_w, tile_begin, count, c.channels_padded, v,
+                       v_stride});
+    k.gemm({v, v_stride, c.u(), m, m_stride, count, c.channels_padded, c.out_channels_padded, 0,
+            variant_points(c.variant)});
+    k.output_transform({m, m_stride, c.out_channels_padded, r.output + r.out_image * n, layout,
+                        p.out_channels, r.shape.out_h, r.shape.out_w, r.tiles_w, tile_begin, count,
+                        c.bias_f32.data(), c.bias_f16.data(), static_cast<Activation>(p.activation)});
   }
-  return HAWC_STATUS_SUCCESS;
+}
+
+}  // namespace
+
+size_t winograd_workspace_bytes(const hawc_conv2d& c, const RunShape& s, int threads) {
+  const TilePlan plan = plan_for(c, s, threads);
+  size_t v_bytes;
+  return slot_bytes(plan, c.kernels->element_size, &v_bytes) * size_t(plan.tasks) +
+         AlignedBuffer<unsigned char>::kAlignment;
+}
+
+void run_winograd(const hawc_conv2d& c, const RunShape& s, const uint16_t* input,
+                  uint16_t* output, const hawc_run_options& o, int threads,
+                  unsigned char* workspace) {
+  Run r;
+  r.conv = &c;
+  r.shape = s;
+  r.input = input;
+  r.output = output;
+  r.plan = plan_for(c, s, threads);
+  const int m = variant_m(c.variant);
+  r.tiles_w = int(div_up(s.out_w, m));
+  r.tiles = r.tiles_w * int(div_up(s.out_h, m));
+  const Layout layout = static_cast<Layout>(c.params.layout);
+  r.in_image = image_elements(layout, c.params.in_channels, s.in_h, s.in_w);
+  r.out_image = image_elements(layout, c.params.out_channels, s.out_h, s.out_w);
+  const uintptr_t base = reinterpret_cast<uintptr_t>(workspace);
+  r.workspace = workspace + (round_up(base, AlignedBuffer<unsigned char>::kAlignment) - base);
+  r.slot_bytes = slot_bytes(r.plan, c.kernels->element_size, &r.v_bytes);
+  parallel_for(o, r.plan.tasks, run_task, &r);
 }
 
 }  // namespace hawc

@@ -14,6 +14,7 @@
 #ifndef HAWC_HAWC_H
 #define HAWC_HAWC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #if defined(_WIN32)
@@ -72,8 +73,30 @@ typedef struct hawc_conv2d_params {
   /* More fields may follow; callers always start from hawc_conv2d_params_init. */
 } hawc_conv2d_params;
 
+/* An engine's thread pool, for hawc_run_options.parallel_for: call
+ * task(task_context, i) once for every i in [0, n), in any order and on any
+ * threads, and return when all calls have returned. hawc passes n <= the
+ * num_threads of the run, and each task is a long, evenly sized piece of work,
+ * so a plain static split over the pool's workers is what fits best. */
+typedef void (*hawc_task_fn)(void* task_context, int32_t index);
+typedef void (*hawc_parallel_for_fn)(void* pool_context, int32_t n, hawc_task_fn task,
+                                     void* task_context);
+
 typedef struct hawc_run_options {
-  int32_t num_threads; /* 0 = OpenMP's default (OMP_NUM_THREADS or the core count); >= 0 */
+  /* Threads to use. 0 = the default: OpenMP's (OMP_NUM_THREADS or the core
+   * count), or the hardware threads when parallel_for is set. >= 0. */
+  int32_t num_threads;
+  /* NULL: run on OpenMP. Otherwise hawc runs its tasks through this function
+   * (with parallel_context), e.g. on ncnn's, ONNX Runtime's or pthreadpool's
+   * threads, and starts no thread of its own. */
+  hawc_parallel_for_fn parallel_for;
+  void* parallel_context;
+  /* NULL: hawc uses a workspace cached in the object (allocated on first use,
+   * safe under concurrent runs). Otherwise at least
+   * hawc_conv2d_workspace_size() bytes, any alignment, used only during the
+   * call; run then allocates nothing. Do not share one between concurrent runs. */
+  void* workspace;
+  size_t workspace_size;
   /* More fields may follow; callers always start from hawc_run_options_init. */
 } hawc_run_options;
 
@@ -102,6 +125,12 @@ HAWC_API hawc_status hawc_conv2d_output_shape(const hawc_conv2d* c, int32_t in_h
 HAWC_API hawc_status hawc_conv2d_run(hawc_conv2d* c, int32_t batch, int32_t in_h, int32_t in_w,
                                      const hawc_fp16* input, hawc_fp16* output,
                                      const hawc_run_options* o);
+
+/* Bytes of workspace a run of this shape with these options (threads) needs,
+ * for hawc_run_options.workspace. o may be NULL. */
+HAWC_API hawc_status hawc_conv2d_workspace_size(const hawc_conv2d* c, int32_t batch, int32_t in_h,
+                                                int32_t in_w, const hawc_run_options* o,
+                                                size_t* bytes);
 
 /* The variant this object runs (what AUTO chose). AUTO for a NULL object. */
 HAWC_API hawc_algorithm hawc_conv2d_algorithm(const hawc_conv2d* c);

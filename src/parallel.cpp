@@ -1,0 +1,37 @@
+#include "src/parallel.h"
+
+#include <algorithm>
+#include <thread>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace hawc {
+
+void parallel_for(const hawc_run_options& o, int n, hawc_task_fn fn, void* ctx) {
+  if (n <= 1) {
+    if (n == 1) fn(ctx, 0);
+    return;
+  }
+  if (o.parallel_for != nullptr) {
+    o.parallel_for(o.parallel_context, n, fn, ctx);
+    return;
+  }
+  // One task per thread, statically: which thread runs which task does not
+  // change any result (each task owns its outputs and its workspace slot).
+#pragma omp parallel for num_threads(n) schedule(static, 1)
+  for (int i = 0; i < n; ++i) fn(ctx, i);
+}
+
+int default_threads(const hawc_run_options& o) {
+  if (o.num_threads > 0) return o.num_threads;
+  if (o.parallel_for != nullptr) return int(std::max(1u, std::thread::hardware_concurrency()));
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+}  // namespace hawc

@@ -1,0 +1,169 @@
+// Engine thread pools, caller workspaces and concurrent runs on one object:
+// every way of running gives the same bits as a plain single-threaded run.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "src/conv2d.h"
+#include "tests/support/conv_check.h"
+#include "tests/support/implementations.h"
+
+namespace {
+
+using hawc_test::ConvCase;
+
+// A minimal engine-style pool: fixed workers, parallel_for splits [0, n)
+// statically over them and waits.
+class ThreadPool {
+ public:
+  explicit ThreadPool(int workers) {
+    for (int w = 0; w < workers; ++w) threads_.emplace_back([this, w] { work(w); });
+  }
+  ~ThreadPool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+  static void parallel_for(void* pool, int32_t n, hawc_task_fn task, void* context) {
+    static_cast<ThreadPool*>(pool)->run(n, task, context);
+  }
+  int calls() const { return calls_; }
+
+ private:
+  void run(int32_t n, hawc_task_fn task, void* context) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ++calls_;
+    n_ = n, task_ = task, context_ = context, pending_ = int(threads_.size()), ++generation_;
+    wake_.notify_all();
+    done_.wait(lock, [this] { return pending_ == 0; });
+  }
+  void work(int w) {
+    long seen = 0;
+    for (;;) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      if (stop_) return;
+      seen = generation_;
+      const int32_t n = n_, workers = int32_t(threads_.size());
+      hawc_task_fn task = task_;
+      void* context = context_;
+      lock.unlock();
+      for (int32_t i = w; i < n; i += workers) task(context, i);
+      lock.lock();
+      if (--pending_ == 0) done_.notify_all();
+    }
+  }
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  bool stop_ = false;
+  long generation_ = 0;
+  int32_t n_ = 0;
+  hawc_task_fn task_ = nullptr;
+  void* context_ = nullptr;
+  int pending_ = 0, calls_ = 0;
+};
+
+struct Layer {
+  ConvCase c;
+  hawc_test::ConvData d;
+  hawc_conv2d* conv = nullptr;
+  std::vector<uint16_t> expected;  // single-threaded OpenMP-free run
+};
+
+Layer make_layer(hawc::Implementation impl) {
+  Layer l;
+  l.c.shape = {2, 19, 24, 21, 18};
+  l.c.layout = HAWC_LAYOUT_NHWC;
+  l.c.activation = HAWC_ACTIVATION_RELU6;
+  l.c.algorithm = HAWC_ALGORITHM_WINOGRAD_F4X3;
+  l.d = hawc_test::make_conv_data(l.c);
+  const hawc_conv2d_params p = hawc_test::params_for(l.c);
+  EXPECT_EQ(hawc::create_conv2d(&p, l.d.weights.data(), l.d.bias.data(), impl, &l.conv),
+            HAWC_STATUS_SUCCESS);
+  EXPECT_GE(hawc_test::run_and_compare(l.conv, l.c, l.d, 1, &l.expected), 0.0);
+  return l;
+}
+
+std::vector<uint16_t> run(Layer& l, const hawc_run_options& o) {
+  std::vector<uint16_t> out(l.d.output_elements, 0x7e00);
+  EXPECT_EQ(hawc_conv2d_run(l.conv, l.c.shape.batch, l.c.shape.in_h, l.c.shape.in_w,
+                            l.d.input.data(), out.data(), &o),
+            HAWC_STATUS_SUCCESS)
+      << hawc_last_error_message();
+  return out;
+}
+
+class ThreadingTest : public testing::TestWithParam<hawc::Implementation> {};
+
+TEST_P(ThreadingTest, EngineThreadPoolRunsAllTasks) {
+  Layer l = make_layer(GetParam());
+  for (int workers : {1, 3, 4}) {
+    ThreadPool pool(workers);
+    for (int threads : {1, 2, 5, 16}) {
+      hawc_run_options o;
+      hawc_run_options_init(&o);
+      o.num_threads = threads;
+      o.parallel_for = &ThreadPool::parallel_for;
+      o.parallel_context = &pool;
+      EXPECT_EQ(run(l, o), l.expected) << workers << " workers, " << threads << " threads";
+    }
+    EXPECT_GT(pool.calls(), 0) << "the pool was never used";
+  }
+  hawc_conv2d_destroy(l.conv);
+}
+
+TEST_P(ThreadingTest, CallerWorkspaceAnyAlignment) {
+  Layer l = make_layer(GetParam());
+  hawc_run_options o;
+  hawc_run_options_init(&o);
+  o.num_threads = 3;
+  size_t bytes = 0;
+  ASSERT_EQ(hawc_conv2d_workspace_size(l.conv, l.c.shape.batch, l.c.shape.in_h, l.c.shape.in_w, &o,
+                                       &bytes),
+            HAWC_STATUS_SUCCESS);
+  ASSERT_GT(bytes, 0u);
+  std::vector<unsigned char> storage(bytes + 3);
+  o.workspace = storage.data() + 3;  // deliberately unaligned
+  o.workspace_size = bytes;
+  EXPECT_EQ(run(l, o), l.expected);
+  // Too small: refused, output untouched.
+  o.workspace_size = bytes - 1;
+  std::vector<uint16_t> out(l.d.output_elements, 0x1234);
+  EXPECT_EQ(hawc_conv2d_run(l.conv, l.c.shape.batch, l.c.shape.in_h, l.c.shape.in_w,
+                            l.d.input.data(), out.data(), &o),
+            HAWC_STATUS_INVALID_PARAMETER);
+  EXPECT_EQ(out, std::vector<uint16_t>(l.d.output_elements, 0x1234));
+  hawc_conv2d_destroy(l.conv);
+}
+
+TEST_P(ThreadingTest, ConcurrentRunsOnOneObject) {
+  Layer l = make_layer(GetParam());
+  std::vector<std::thread> callers;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t)
+    callers.emplace_back([&, t] {
+      hawc_run_options o;
+      hawc_run_options_init(&o);
+      o.num_threads = 1 + t % 2;
+      for (int i = 0; i < 3; ++i)
+        if (run(l, o) != l.expected) ++mismatches;
+    });
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
+  hawc_conv2d_destroy(l.conv);
+}
+
+INSTANTIATE_TEST_SUITE_P(Implementations, ThreadingTest,
+                         testing::ValuesIn(hawc_test::available_implementations()),
+                         [](const auto& info) { return hawc_test::implementation_name(info.param); });
+
+}  // namespace
