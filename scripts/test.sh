@@ -11,7 +11,7 @@ export CTEST_PARALLEL_LEVEL=${CTEST_PARALLEL_LEVEL:-$(nproc)}
 
 scripts/install-deps.sh
 
-presets=(host host-asan aarch64 aarch64-nofp16 graviton2)
+presets=(host host-asan host-tsan aarch64 aarch64-nofp16 graviton2)
 [ $# -gt 0 ] && presets=("$@")
 start=$SECONDS
 for preset in "${presets[@]}"; do
