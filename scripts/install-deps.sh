@@ -11,17 +11,22 @@ arch=$(uname -m)
 native=(cmake make g++ pkg-config python3 python3-numpy python3-matplotlib
         libgtest-dev libbenchmark-dev libomp-dev clang llvm-19 lld)
 cross=(g++-aarch64-linux-gnu qemu-user)
-arm64_libs=(libgtest-dev libbenchmark-dev libdnnl-dev libxnnpack-dev libgomp1 libstdc++6)
+arm64_libs=(libgtest-dev libbenchmark-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev libgomp1 libstdc++6)
 
 if [ "$arch" = aarch64 ] || [ "$arch" = arm64 ]; then
-  wanted=("${native[@]}" libdnnl-dev libxnnpack-dev)
+  wanted=("${native[@]}" libdnnl-dev libxnnpack-dev libpthreadpool-dev)
 else
   wanted=("${native[@]}" "${cross[@]}")
   for p in "${arm64_libs[@]}"; do wanted+=("$p:arm64"); done
 fi
 
+# Name every package with its architecture: a bare multiarch name would match
+# the arm64 copy alone and hide a missing native one.
+host_arch=$(dpkg --print-architecture)
 missing=()
 for p in "${wanted[@]}"; do
+  [[ $p == *:* ]] || p="$p:$host_arch"
+
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [ "$status" = "install ok installed" ] || missing+=("$p")
 done
