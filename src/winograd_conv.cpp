@@ -1,7 +1,10 @@
 #include "src/winograd_conv.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
+#include "bench/hawc_roi.h"
 #include "src/parallel.h"
 #include "src/planner.h"
 
@@ -31,6 +34,36 @@ TilePlan plan_for(const hawc_conv2d& c, const RunShape& s, int threads) {
   return plan_tiles(c.variant, c.channels_padded, c.out_channels_padded, tiles, s.batch, threads);
 }
 
+// Per-phase instruction profiles (bench/profile): with HAWC_PROFILE_PHASE set
+// to input, gemm or output, every call of that kernel family is wrapped in the
+// QEMU plugin's region-of-interest markers (counted per thread with
+// roi=thread). The markers are no-op instructions; without the variable the
+// check is one predictable branch per block.
+enum Phase { kNoPhase, kInputPhase, kGemmPhase, kOutputPhase };
+
+Phase profiled_phase() {
+  static const Phase phase = [] {
+    const char* v = std::getenv("HAWC_PROFILE_PHASE");
+    if (v == nullptr) return kNoPhase;
+    if (std::strcmp(v, "input") == 0) return kInputPhase;
+    if (std::strcmp(v, "gemm") == 0) return kGemmPhase;
+    if (std::strcmp(v, "output") == 0) return kOutputPhase;
+    return kNoPhase;
+  }();
+  return phase;
+}
+
+template <typename Kernel, typename Args>
+inline void run_phase(Phase phase, Kernel kernel, const Args& args) {
+  if (profiled_phase() == phase) {
+    HAWC_ROI_BEGIN();
+    kernel(args);
+    HAWC_ROI_END();
+  } else {
+    kernel(args);
+  }
+}
+
 // Task i: its contiguous share of the work items, each a block of tiles of one
 // image through input transform, GEMM and output transform.
 void run_task(void* context, int32_t task) {
@@ -49,14 +82,18 @@ void run_task(void* context, int32_t task) {
     const size_t v_stride = size_t(count) * c.channels_padded;
     const size_t m_stride = size_t(count) * c.out_channels_padded;
 
-    k.input_transform({r.input + r.in_image * n, layout, p.in_channels, r.shape.in_h, r.shape.in_w,
-                       p.pad_top, p.pad_left, r.tiles_w, tile_begin, count, c.channels_padded, v,
-                       v_stride});
-    k.gemm({v, v_stride, c.u(), m, m_stride, count, c.channels_padded, c.out_channels_padded, 0,
-            variant_points(c.variant)});
-    k.output_transform({m, m_stride, c.out_channels_padded, r.output + r.out_image * n, layout,
-                        p.out_channels, r.shape.out_h, r.shape.out_w, r.tiles_w, tile_begin, count,
-                        c.bias_f32.data(), c.bias_f16.data(), static_cast<Activation>(p.activation)});
+    run_phase(kInputPhase, k.input_transform,
+              InputTransformArgs{r.input + r.in_image * n, layout, p.in_channels, r.shape.in_h,
+                                 r.shape.in_w, p.pad_top, p.pad_left, r.tiles_w, tile_begin, count,
+                                 c.channels_padded, v, v_stride});
+    run_phase(kGemmPhase, k.gemm,
+              GemmArgs{v, v_stride, c.u(), m, m_stride, count, c.channels_padded,
+                       c.out_channels_padded, 0, variant_points(c.variant)});
+    run_phase(kOutputPhase, k.output_transform,
+              OutputTransformArgs{m, m_stride, c.out_channels_padded, r.output + r.out_image * n,
+                                  layout, p.out_channels, r.shape.out_h, r.shape.out_w, r.tiles_w,
+                                  tile_begin, count, c.bias_f32.data(), c.bias_f16.data(),
+                                  static_cast<Activation>(p.activation)});
   }
 }
 
@@ -69,9 +106,8 @@ size_t winograd_workspace_bytes(const hawc_conv2d& c, const RunShape& s, int thr
          AlignedBuffer<unsigned char>::kAlignment;
 }
 
-void run_winograd(const hawc_conv2d& c, const RunShape& s, const uint16_t* input,
-                  uint16_t* output, const hawc_run_options& o, int threads,
-                  unsigned char* workspace) {
+void run_winograd(const hawc_conv2d& c, const RunShape& s, const uint16_t* input, uint16_t* output,
+                  const hawc_run_options& o, int threads, unsigned char* workspace) {
   Run r;
   r.conv = &c;
   r.shape = s;
