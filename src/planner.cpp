@@ -1,18 +1,24 @@
 #include "src/planner.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
 
 #include "src/winograd_kernels.h"
 
 namespace hawc {
 namespace {
-// V + M of one block should stay well inside a 512 KiB L2 (Kunpeng 920, the
-// smallest of the targets), leaving room for the filter panel stream.
+// V + M of one fused block should stay well inside a 512 KiB L2 (Kunpeng 920,
+// the smallest of the targets), leaving room for the filter panel stream.
 constexpr size_t kBlockBytes = 192 * 1024;
 constexpr int kMaxTilesPerBlock = 64;
-// Fixed cost of a block in tile-equivalents: the filter panels stream through
-// the core once per block whatever its size, so bigger blocks are cheaper.
+// Fixed cost of a fused block in tile-equivalents: the filter panels stream
+// through the core once per block whatever its size, so bigger blocks win.
 constexpr long kBlockOverhead = 4;
+// The phased schedule keeps the batch's V and M in memory: only for layers
+// whose transformed tensors are small (few tiles).
+constexpr size_t kPhasedMaxBytes = 32u << 20;
 
 // Cost of the busiest task when `batch` images of `tiles` tiles are cut into
 // blocks of t tiles and the blocks are split contiguously over `tasks`.
@@ -21,42 +27,95 @@ long busiest_task_cost(int tiles, int batch, int t, int tasks) {
   long worst = 0;
   for (int i = 0; i < tasks; ++i) {
     long cost = 0;
-    for (long item = items * i / tasks; item < items * (i + 1) / tasks; ++item) {
-      const long b = item % blocks;
-      cost += std::min<long>(t, tiles - b * t) + kBlockOverhead;
-    }
+    for (long item = first_item(items, tasks, i); item < first_item(items, tasks, i + 1); ++item)
+      cost += std::min<long>(t, tiles - item % blocks * t) + kBlockOverhead;
     worst = std::max(worst, cost);
   }
   return worst;
 }
 
-}  // namespace
+// Chunk (a multiple of `unit`, covering `total`) that cuts `total` into about
+// `pieces` pieces.
+int chunk_for(int total, int unit, long pieces) {
+  const long units = long(div_up(total, unit));
+  const long n = std::max(1L, std::min(units, pieces));
+  return int(div_up(units, n)) * unit;
+}
 
-TilePlan plan_tiles(Variant v, int channels_padded, int out_channels_padded, int tiles_per_image,
-                    int batch, int threads) {
-  const size_t points = variant_points(v);
-  const size_t bytes_per_tile = points * size_t(channels_padded + out_channels_padded) * 2;
-  int t_max = int(std::min<size_t>(kMaxTilesPerBlock, std::max<size_t>(1, kBlockBytes / bytes_per_tile)));
-  t_max = std::min(t_max, tiles_per_image);
-  // The block size that makes the busiest thread's share smallest; on a tie
-  // the larger block (fewer filter passes). Deterministic in (shape, threads).
+RunPlan fused_plan(size_t points, int cp, int kp, int tiles, int batch, int threads) {
+  const size_t bytes_per_tile = points * size_t(cp + kp) * 2;
+  int t_max =
+      int(std::min<size_t>(kMaxTilesPerBlock, std::max<size_t>(1, kBlockBytes / bytes_per_tile)));
+  t_max = std::min(t_max, tiles);
+  // The block size that makes the busiest task's share smallest; on a tie the
+  // larger block. Deterministic in (shape, threads).
   int best_t = t_max;
   long best_cost = -1;
   for (int t = t_max; t >= 1; --t) {
-    const long items = long(div_up(tiles_per_image, t)) * batch;
-    const int tasks = int(std::min<long>(threads, items));
-    const long cost = busiest_task_cost(tiles_per_image, batch, t, tasks);
+    const long items = long(div_up(tiles, t)) * batch;
+    const long cost = busiest_task_cost(tiles, batch, t, int(std::min<long>(threads, items)));
     if (best_cost < 0 || cost < best_cost) best_cost = cost, best_t = t;
     if (items >= 64L * threads) break;  // finer blocks cannot help any more
   }
-  TilePlan plan;
-  plan.tiles_per_block = best_t;
-  plan.blocks_per_image = int(div_up(tiles_per_image, best_t));
-  plan.work_items = long(plan.blocks_per_image) * batch;
-  plan.tasks = int(std::min<long>(threads, plan.work_items));
-  plan.v_elements = points * size_t(best_t) * channels_padded;
-  plan.m_elements = points * size_t(best_t) * out_channels_padded;
-  return plan;
+  RunPlan p{};
+  p.schedule = Schedule::Fused;
+  p.tiles_per_block = best_t;
+  p.blocks_per_image = int(div_up(tiles, best_t));
+  p.work_items = long(p.blocks_per_image) * batch;
+  p.tasks = int(std::min<long>(threads, p.work_items));
+  p.v_elements = points * size_t(best_t) * cp;
+  p.m_elements = points * size_t(best_t) * kp;
+  return p;
+}
+
+RunPlan phased_plan(size_t points, int cp, int kp, int tiles, int batch, int threads) {
+  RunPlan p{};
+  p.schedule = Schedule::Phased;
+  p.tasks = threads;
+  p.panels_per_image = int(div_up(tiles, kGemmMR));
+  // About 8 items per task in each pass: fine enough for balance, coarse
+  // enough that every call still does real work.
+  const long target = 8L * threads;
+  const long panels = long(p.panels_per_image) * batch;
+  p.channel_chunk = chunk_for(cp, 8, div_up(target, panels));
+  p.gemm_out_chunk = chunk_for(kp, kGemmNR, div_up(target, long(points) * batch));
+  p.output_out_chunk = chunk_for(kp, 8, div_up(target, panels));
+  p.input_items = panels * long(div_up(cp, p.channel_chunk));
+  p.gemm_items = long(points) * batch * long(div_up(kp, p.gemm_out_chunk));
+  p.output_items = panels * long(div_up(kp, p.output_out_chunk));
+  p.v_elements = points * size_t(tiles) * cp * batch;
+  p.m_elements = points * size_t(tiles) * kp * batch;
+  return p;
+}
+
+ScheduleChoice choice_from_environment() {
+  const char* v = std::getenv("HAWC_SCHEDULE");
+  if (v != nullptr && std::strcmp(v, "fused") == 0) return ScheduleChoice::Fused;
+  if (v != nullptr && std::strcmp(v, "phased") == 0) return ScheduleChoice::Phased;
+  return ScheduleChoice::Auto;
+}
+
+std::atomic<ScheduleChoice> g_forced{choice_from_environment()};
+
+}  // namespace
+
+void force_schedule(ScheduleChoice choice) { g_forced.store(choice); }
+
+RunPlan plan_run(Variant v, int cp, int kp, int tiles, int batch, int threads) {
+  const size_t points = variant_points(v);
+  const RunPlan fused = fused_plan(points, cp, kp, tiles, batch, threads);
+  const size_t phased_bytes = points * size_t(tiles) * batch * size_t(cp + kp) * 2;
+  const ScheduleChoice forced = g_forced.load();
+  if (forced == ScheduleChoice::Fused) return fused;
+  if (forced == ScheduleChoice::Phased) return phased_plan(points, cp, kp, tiles, batch, threads);
+  if (threads == 1 || phased_bytes > kPhasedMaxBytes) return fused;
+  // Phased when the fused blocks cannot give every thread an even share:
+  // the busiest task carries over 10% more than the mean.
+  const long total = long(tiles) * batch + fused.work_items * kBlockOverhead;
+  const long busiest = busiest_task_cost(tiles, batch, fused.tiles_per_block, fused.tasks);
+  if (busiest * threads * 10 > total * 11)
+    return phased_plan(points, cp, kp, tiles, batch, threads);
+  return fused;
 }
 
 }  // namespace hawc

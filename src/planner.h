@@ -1,6 +1,13 @@
-// How a run is cut into work: blocks of tiles that go through input transform,
-// GEMM and output transform while their data stays in the core's L2, and how
-// those blocks are split among the tasks (one per thread).
+// How a run is cut into work (src/winograd_conv.cpp executes the plan).
+//
+// Fused: blocks of tiles go through input transform, GEMM and output
+// transform while their V and M stay in the core's L2; task i runs a
+// contiguous share of the blocks. No transformed tensor goes through memory.
+// Phased: for layers with too few tiles to keep every thread busy (ResNet-50
+// conv5_x has 4 tiles of F(4x4) per image), three passes separated by a
+// barrier: input transform split over (tiles, channel chunks), GEMM over
+// (point, output-channel chunks), output transform over (tiles, output-channel
+// chunks). V and M of the whole batch live in the shared workspace.
 #pragma once
 
 #include <cstddef>
@@ -9,19 +16,35 @@
 
 namespace hawc {
 
-struct TilePlan {
-  int tiles_per_block;   // T
+enum class Schedule { Fused, Phased };
+
+struct RunPlan {
+  Schedule schedule;
+  int tasks;  // <= threads
+  // Fused: blocks of T tiles; task i runs items [i*items/tasks, (i+1)*items/tasks).
+  int tiles_per_block;
   int blocks_per_image;
-  long work_items;       // batch * blocks_per_image
-  int tasks;             // <= threads; task i runs items [i*items/tasks, (i+1)*items/tasks)
-  size_t v_elements;     // per-task V block (elements)
-  size_t m_elements;     // per-task M block
+  long work_items;
+  // Phased: chunk sizes of the three passes and their item counts.
+  int panels_per_image;  // of kGemmMR tiles
+  int channel_chunk;     // input transform, multiple of 8
+  int gemm_out_chunk;    // GEMM, multiple of kGemmNR
+  int output_out_chunk;  // output transform, multiple of 8
+  long input_items, gemm_items, output_items;
+  // V and M elements: per task (fused) or for the whole batch (phased).
+  size_t v_elements, m_elements;
 };
 
-TilePlan plan_tiles(Variant v, int channels_padded, int out_channels_padded, int tiles_per_image,
-                    int batch, int threads);
+// HAWC_SCHEDULE=fused|phased in the environment, or this call, forces a
+// schedule for every later run (to measure and test both); Auto restores the
+// planner's choice.
+enum class ScheduleChoice { Auto, Fused, Phased };
+void force_schedule(ScheduleChoice choice);
 
-// First work item of task `task` (the last task ends at work_items).
-inline long task_first_item(const TilePlan& p, int task) { return p.work_items * task / p.tasks; }
+RunPlan plan_run(Variant v, int channels_padded, int out_channels_padded, int tiles_per_image,
+                 int batch, int threads);
+
+// First item of task `task` when `items` are split over `tasks`.
+inline long first_item(long items, int tasks, int task) { return items * task / tasks; }
 
 }  // namespace hawc

@@ -16,29 +16,32 @@ struct Run {
   RunShape shape;
   const uint16_t* input;
   uint16_t* output;
-  TilePlan plan;
+  RunPlan plan;
   int tiles_w, tiles;
   size_t in_image, out_image;  // elements per image
   unsigned char* workspace;    // 64-byte aligned
-  size_t v_bytes, slot_bytes;  // per task: V block, then M block
+  size_t v_bytes, slot_bytes;  // fused: per task V block, then M block
 };
 
-size_t slot_bytes(const TilePlan& plan, size_t element_size, size_t* v_bytes) {
-  *v_bytes = round_up(plan.v_elements * element_size, 64);
-  return *v_bytes + round_up(plan.m_elements * element_size, 64);
-}
-
-TilePlan plan_for(const hawc_conv2d& c, const RunShape& s, int threads) {
+RunPlan plan_for(const hawc_conv2d& c, const RunShape& s, int threads) {
   const int m = variant_m(c.variant);
   const int tiles = int(div_up(s.out_h, m) * div_up(s.out_w, m));
-  return plan_tiles(c.variant, c.channels_padded, c.out_channels_padded, tiles, s.batch, threads);
+  return plan_run(c.variant, c.channels_padded, c.out_channels_padded, tiles, s.batch, threads);
+}
+
+// Fused: one slot (V then M) per task. Phased: the batch's V then M, shared.
+size_t v_bytes_of(const RunPlan& plan, size_t element_size) {
+  return round_up(plan.v_elements * element_size, 64);
+}
+size_t slot_bytes_of(const RunPlan& plan, size_t element_size) {
+  return v_bytes_of(plan, element_size) + round_up(plan.m_elements * element_size, 64);
 }
 
 // Per-phase instruction profiles (bench/profile): with HAWC_PROFILE_PHASE set
 // to input, gemm or output, every call of that kernel family is wrapped in the
 // QEMU plugin's region-of-interest markers (counted per thread with
 // roi=thread). The markers are no-op instructions; without the variable the
-// check is one predictable branch per block.
+// check is one predictable branch per call.
 enum Phase { kNoPhase, kInputPhase, kGemmPhase, kOutputPhase };
 
 Phase profiled_phase() {
@@ -64,45 +67,166 @@ inline void run_phase(Phase phase, Kernel kernel, const Args& args) {
   }
 }
 
-// Task i: its contiguous share of the work items, each a block of tiles of one
-// image through input transform, GEMM and output transform.
-void run_task(void* context, int32_t task) {
-  const Run& r = *static_cast<const Run*>(context);
+// The kernel arguments for tiles [tile_begin, tile_begin + count) of image n,
+// with V and M blocks laid out for exactly those tiles.
+InputTransformArgs input_args(const Run& r, int n, int tile_begin, int count, void* v,
+                              size_t v_stride) {
   const hawc_conv2d& c = *r.conv;
   const hawc_conv2d_params& p = c.params;
+  return {r.input + r.in_image * n,
+          static_cast<Layout>(p.layout),
+          p.in_channels,
+          r.shape.in_h,
+          r.shape.in_w,
+          p.pad_top,
+          p.pad_left,
+          r.tiles_w,
+          tile_begin,
+          count,
+          c.channels_padded,
+          v,
+          v_stride};
+}
+
+GemmArgs gemm_args(const Run& r, int count, const void* v, size_t v_stride, void* m,
+                   size_t m_stride) {
+  const hawc_conv2d& c = *r.conv;
+  return {v,
+          v_stride,
+          c.u(),
+          m,
+          m_stride,
+          count,
+          c.channels_padded,
+          c.out_channels_padded,
+          0,
+          variant_points(c.variant)};
+}
+
+OutputTransformArgs output_args(const Run& r, int n, int tile_begin, int count, const void* m,
+                                size_t m_stride) {
+  const hawc_conv2d& c = *r.conv;
+  const hawc_conv2d_params& p = c.params;
+  return {m,
+          m_stride,
+          c.out_channels_padded,
+          r.output + r.out_image * n,
+          static_cast<Layout>(p.layout),
+          p.out_channels,
+          r.shape.out_h,
+          r.shape.out_w,
+          r.tiles_w,
+          tile_begin,
+          count,
+          c.bias_f32.data(),
+          c.bias_f16.data(),
+          static_cast<Activation>(p.activation)};
+}
+
+// Fused task i: its contiguous share of the blocks, each through input
+// transform, GEMM and output transform in the task's own slot.
+void fused_task(void* context, int32_t task) {
+  const Run& r = *static_cast<const Run*>(context);
+  const hawc_conv2d& c = *r.conv;
   const WinogradKernels& k = *c.kernels;
-  const Layout layout = static_cast<Layout>(p.layout);
   unsigned char* v = r.workspace + r.slot_bytes * size_t(task);
   unsigned char* m = v + r.v_bytes;
-  const long end = task + 1 == r.plan.tasks ? r.plan.work_items : task_first_item(r.plan, task + 1);
-  for (long item = task_first_item(r.plan, task); item < end; ++item) {
-    const int n = int(item / r.plan.blocks_per_image);
-    const int tile_begin = int(item % r.plan.blocks_per_image) * r.plan.tiles_per_block;
-    const int count = std::min(r.plan.tiles_per_block, r.tiles - tile_begin);
+  const RunPlan& plan = r.plan;
+  for (long item = first_item(plan.work_items, plan.tasks, task);
+       item < first_item(plan.work_items, plan.tasks, task + 1); ++item) {
+    const int n = int(item / plan.blocks_per_image);
+    const int tile_begin = int(item % plan.blocks_per_image) * plan.tiles_per_block;
+    const int count = std::min(plan.tiles_per_block, r.tiles - tile_begin);
     const size_t v_stride = size_t(count) * c.channels_padded;
     const size_t m_stride = size_t(count) * c.out_channels_padded;
+    run_phase(kInputPhase, k.input_transform, input_args(r, n, tile_begin, count, v, v_stride));
+    run_phase(kGemmPhase, k.gemm, gemm_args(r, count, v, v_stride, m, m_stride));
+    run_phase(kOutputPhase, k.output_transform, output_args(r, n, tile_begin, count, m, m_stride));
+  }
+}
 
-    run_phase(kInputPhase, k.input_transform,
-              InputTransformArgs{r.input + r.in_image * n, layout, p.in_channels, r.shape.in_h,
-                                 r.shape.in_w, p.pad_top, p.pad_left, r.tiles_w, tile_begin, count,
-                                 c.channels_padded, v, v_stride});
-    run_phase(kGemmPhase, k.gemm,
-              GemmArgs{v, v_stride, c.u(), m, m_stride, count, c.channels_padded,
-                       c.out_channels_padded, 0, variant_points(c.variant)});
-    run_phase(kOutputPhase, k.output_transform,
-              OutputTransformArgs{m, m_stride, c.out_channels_padded, r.output + r.out_image * n,
-                                  layout, p.out_channels, r.shape.out_h, r.shape.out_w, r.tiles_w,
-                                  tile_begin, count, c.bias_f32.data(), c.bias_f16.data(),
-                                  static_cast<Activation>(p.activation)});
+// Phased: image n's V (and M) is one block of all its tiles; the passes cut
+// it by kGemmMR-tile panels and channel chunks.
+struct PhasedBlock {
+  unsigned char* v;
+  unsigned char* m;
+  size_t v_stride, m_stride;  // point strides (elements)
+};
+
+PhasedBlock phased_block(const Run& r, int n) {
+  const hawc_conv2d& c = *r.conv;
+  const size_t es = c.kernels->element_size;
+  const size_t v_image = size_t(variant_points(c.variant)) * r.tiles * c.channels_padded;
+  const size_t m_image = size_t(variant_points(c.variant)) * r.tiles * c.out_channels_padded;
+  return {r.workspace + v_image * es * n, r.workspace + r.v_bytes + m_image * es * n,
+          size_t(r.tiles) * c.channels_padded, size_t(r.tiles) * c.out_channels_padded};
+}
+
+void phased_input_task(void* context, int32_t task) {
+  const Run& r = *static_cast<const Run*>(context);
+  const RunPlan& plan = r.plan;
+  const hawc_conv2d& c = *r.conv;
+  const long chunks = long(div_up(c.channels_padded, plan.channel_chunk));
+  for (long item = first_item(plan.input_items, plan.tasks, task);
+       item < first_item(plan.input_items, plan.tasks, task + 1); ++item) {
+    const long panel = item / chunks;
+    const int n = int(panel / plan.panels_per_image);
+    const int tile_begin = int(panel % plan.panels_per_image) * kGemmMR;
+    const PhasedBlock b = phased_block(r, n);
+    InputTransformArgs a = input_args(
+        r, n, tile_begin, std::min(kGemmMR, r.tiles - tile_begin),
+        b.v + v_panel_offset(tile_begin, c.channels_padded) * c.kernels->element_size, b.v_stride);
+    a.channel_begin = int(item % chunks) * plan.channel_chunk;
+    a.channel_end = a.channel_begin + plan.channel_chunk;
+    run_phase(kInputPhase, c.kernels->input_transform, a);
+  }
+}
+
+void phased_gemm_task(void* context, int32_t task) {
+  const Run& r = *static_cast<const Run*>(context);
+  const RunPlan& plan = r.plan;
+  const hawc_conv2d& c = *r.conv;
+  const int points = variant_points(c.variant);
+  const long chunks = long(div_up(c.out_channels_padded, plan.gemm_out_chunk));
+  for (long item = first_item(plan.gemm_items, plan.tasks, task);
+       item < first_item(plan.gemm_items, plan.tasks, task + 1); ++item) {
+    const long image_point = item / chunks;
+    const PhasedBlock b = phased_block(r, int(image_point / points));
+    GemmArgs a = gemm_args(r, r.tiles, b.v, b.v_stride, b.m, b.m_stride);
+    a.point_begin = int(image_point % points);
+    a.point_end = a.point_begin + 1;
+    a.k_begin = int(item % chunks) * plan.gemm_out_chunk;
+    a.k_end = a.k_begin + plan.gemm_out_chunk;
+    run_phase(kGemmPhase, c.kernels->gemm, a);
+  }
+}
+
+void phased_output_task(void* context, int32_t task) {
+  const Run& r = *static_cast<const Run*>(context);
+  const RunPlan& plan = r.plan;
+  const hawc_conv2d& c = *r.conv;
+  const long chunks = long(div_up(c.out_channels_padded, plan.output_out_chunk));
+  for (long item = first_item(plan.output_items, plan.tasks, task);
+       item < first_item(plan.output_items, plan.tasks, task + 1); ++item) {
+    const long panel = item / chunks;
+    const int n = int(panel / plan.panels_per_image);
+    const int tile_begin = int(panel % plan.panels_per_image) * kGemmMR;
+    const PhasedBlock b = phased_block(r, n);
+    OutputTransformArgs a = output_args(
+        r, n, tile_begin, std::min(kGemmMR, r.tiles - tile_begin),
+        b.m + size_t(tile_begin) * c.out_channels_padded * c.kernels->element_size, b.m_stride);
+    a.k_begin = int(item % chunks) * plan.output_out_chunk;
+    a.k_end = a.k_begin + plan.output_out_chunk;
+    run_phase(kOutputPhase, c.kernels->output_transform, a);
   }
 }
 
 }  // namespace
 
 size_t winograd_workspace_bytes(const hawc_conv2d& c, const RunShape& s, int threads) {
-  const TilePlan plan = plan_for(c, s, threads);
-  size_t v_bytes;
-  return slot_bytes(plan, c.kernels->element_size, &v_bytes) * size_t(plan.tasks) +
+  const RunPlan plan = plan_for(c, s, threads);
+  const size_t slots = plan.schedule == Schedule::Fused ? size_t(plan.tasks) : 1;
+  return slot_bytes_of(plan, c.kernels->element_size) * slots +
          AlignedBuffer<unsigned char>::kAlignment;
 }
 
@@ -122,8 +246,15 @@ void run_winograd(const hawc_conv2d& c, const RunShape& s, const uint16_t* input
   r.out_image = image_elements(layout, c.params.out_channels, s.out_h, s.out_w);
   const uintptr_t base = reinterpret_cast<uintptr_t>(workspace);
   r.workspace = workspace + (round_up(base, AlignedBuffer<unsigned char>::kAlignment) - base);
-  r.slot_bytes = slot_bytes(r.plan, c.kernels->element_size, &r.v_bytes);
-  parallel_for(o, r.plan.tasks, run_task, &r);
+  r.v_bytes = v_bytes_of(r.plan, c.kernels->element_size);
+  r.slot_bytes = slot_bytes_of(r.plan, c.kernels->element_size);
+  if (r.plan.schedule == Schedule::Fused) {
+    parallel_for(o, r.plan.tasks, fused_task, &r);
+  } else {
+    parallel_for(o, r.plan.tasks, phased_input_task, &r);
+    parallel_for(o, r.plan.tasks, phased_gemm_task, &r);
+    parallel_for(o, r.plan.tasks, phased_output_task, &r);
+  }
 }
 
 }  // namespace hawc

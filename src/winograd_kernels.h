@@ -19,6 +19,7 @@
 //   M  GEMM result of the block, per point at p * m_point_stride: [tile][Kp].
 #pragma once
 
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 
@@ -39,6 +40,10 @@ struct InputTransformArgs {
   int channels_padded;         // Cp
   void* v;
   size_t v_point_stride;  // in elements
+  // Channels to transform: [channel_begin, min(channel_end, Cp)), both
+  // multiples of 8, so that few-tile layers can spread one tile's channels
+  // over several threads.
+  int channel_begin = 0, channel_end = INT_MAX;
 };
 
 struct GemmArgs {
@@ -50,6 +55,9 @@ struct GemmArgs {
   int tiles;  // T
   int channels_padded, out_channels_padded;
   int point_begin, point_end;
+  // Output channels to compute: [k_begin, min(k_end, Kp)); k_begin is a
+  // multiple of kGemmNR, k_end one too or >= Kp.
+  int k_begin = 0, k_end = INT_MAX;
 };
 
 struct OutputTransformArgs {
@@ -64,6 +72,9 @@ struct OutputTransformArgs {
   const float* bias_f32;     // Kp values (zeros without bias)
   const uint16_t* bias_f16;  // the same, FP16
   Activation activation;
+  // Output channels to write: [k_begin, min(k_end, Kp)), multiples of 8
+  // (NCHW8C's zero lanes belong to the block that holds them).
+  int k_begin = 0, k_end = INT_MAX;
 };
 
 struct WinogradKernels {

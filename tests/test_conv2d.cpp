@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "src/conv2d.h"
+#include "src/planner.h"
 #include "tests/support/conv_check.h"
 #include "tests/support/implementations.h"
 
@@ -98,25 +99,37 @@ INSTANTIATE_TEST_SUITE_P(
                      testing::Values(HAWC_LAYOUT_NCHW, HAWC_LAYOUT_NHWC, HAWC_LAYOUT_NCHW8C)),
     param_name);
 
-// Outputs are bitwise identical for any thread count.
-TEST(Conv2dDeterminism, SameBitsForAnyThreadCount) {
-  for (Implementation impl : hawc_test::available_implementations()) {
-    ConvCase c;
-    c.shape = {2, 24, 40, 23, 29};
-    c.layout = HAWC_LAYOUT_NCHW8C;
-    c.algorithm = HAWC_ALGORITHM_WINOGRAD_F4X3;
-    const hawc_test::ConvData d = hawc_test::make_conv_data(c);
-    const hawc_conv2d_params p = hawc_test::params_for(c);
-    hawc_conv2d* conv = nullptr;
-    ASSERT_EQ(hawc::create_conv2d(&p, d.weights.data(), d.bias.data(), impl, &conv), HAWC_STATUS_SUCCESS);
-    std::vector<uint16_t> first, other;
-    ASSERT_GE(hawc_test::run_and_compare(conv, c, d, 1, &first), 0.0);
-    for (int threads : {2, 3, 7, 16}) {
-      ASSERT_GE(hawc_test::run_and_compare(conv, c, d, threads, &other), 0.0);
-      EXPECT_EQ(first, other) << threads << " threads, " << hawc_test::implementation_name(impl);
+// Outputs are bitwise identical for any thread count and either schedule
+// (fused blocks or phased passes), on a many-tile and a few-tile layer.
+TEST(Conv2dDeterminism, SameBitsForAnyThreadCountAndSchedule) {
+  const hawc_ref::ConvShape shapes[] = {{2, 24, 40, 23, 29}, {1, 40, 72, 7, 7}};
+  for (Implementation impl : hawc_test::available_implementations())
+    for (const hawc_ref::ConvShape& shape : shapes) {
+      ConvCase c;
+      c.shape = shape;
+      c.layout = HAWC_LAYOUT_NCHW8C;
+      c.algorithm = HAWC_ALGORITHM_WINOGRAD_F4X3;
+      const hawc_test::ConvData d = hawc_test::make_conv_data(c);
+      const hawc_conv2d_params p = hawc_test::params_for(c);
+      hawc_conv2d* conv = nullptr;
+      ASSERT_EQ(hawc::create_conv2d(&p, d.weights.data(), d.bias.data(), impl, &conv),
+                HAWC_STATUS_SUCCESS);
+      std::vector<uint16_t> first, other;
+      hawc::force_schedule(hawc::ScheduleChoice::Fused);
+      ASSERT_GE(hawc_test::run_and_compare(conv, c, d, 1, &first), 0.0);
+      for (auto schedule : {hawc::ScheduleChoice::Fused, hawc::ScheduleChoice::Phased,
+                            hawc::ScheduleChoice::Auto}) {
+        hawc::force_schedule(schedule);
+        for (int threads : {1, 2, 3, 7, 16, 64}) {
+          ASSERT_GE(hawc_test::run_and_compare(conv, c, d, threads, &other), 0.0);
+          EXPECT_EQ(first, other) << threads << " threads, schedule " << int(schedule) << ", "
+                                  << hawc_test::implementation_name(impl) << ", " << shape.in_h
+                                  << "x" << shape.in_w;
+        }
+      }
+      hawc::force_schedule(hawc::ScheduleChoice::Auto);
+      hawc_conv2d_destroy(conv);
     }
-    hawc_conv2d_destroy(conv);
-  }
 }
 
 // The kernels the library picks by itself match what the CPU offers; the test

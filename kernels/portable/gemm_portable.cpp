@@ -14,7 +14,7 @@ void winograd_gemm_portable(const GemmArgs& a) {
     for (int t = 0; t < a.tiles; ++t) {
       const int mr = std::min(kGemmMR, a.tiles - t / kGemmMR * kGemmMR);
       const float* vt = v + v_panel_offset(t, cp) + (t % kGemmMR) * 8;
-      for (int k0 = 0; k0 < kp; k0 += kGemmNR) {
+      for (int k0 = a.k_begin; k0 < std::min(a.k_end, kp); k0 += kGemmNR) {
         const int nr = std::min(kGemmNR, kp - k0);
         const float* panel = u + size_t(k0) * cp;
         float acc[kGemmNR] = {};

@@ -28,7 +28,7 @@ void winograd_input_transform_portable(const InputTransformArgs& a) {
     const int y0 = (t / a.tiles_w) * m - a.pad_top, x0 = (t % a.tiles_w) * m - a.pad_left;
     const int mr = std::min(kGemmMR, a.tile_count - lt / kGemmMR * kGemmMR);
     float* panel = static_cast<float*>(a.v) + v_panel_offset(lt, cp) + (lt % kGemmMR) * 8;
-    for (int c = 0; c < cp; ++c) {
+    for (int c = a.channel_begin; c < std::min(a.channel_end, cp); ++c) {
       float d[alpha][alpha] = {};
       if (c < a.channels) {
         for (int i = 0; i < alpha; ++i)
@@ -70,7 +70,7 @@ void winograd_output_transform_portable(const OutputTransformArgs& a) {
     const int y0 = (t / a.tiles_w) * m, x0 = (t % a.tiles_w) * m;
     const int rows = std::min(m, a.out_h - y0), cols = std::min(m, a.out_w - x0);
     const float* src = static_cast<const float*>(a.m) + size_t(lt) * a.out_channels_padded;
-    for (int k = 0; k < k_end; ++k) {
+    for (int k = a.k_begin; k < std::min(a.k_end, k_end); ++k) {
       float y[m][m] = {};
       if (k < a.out_channels) {
         float tmp[m][alpha];  // A^T M
