@@ -5,13 +5,17 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "src/cache_info.h"
 #include "src/winograd_kernels.h"
 
 namespace hawc {
 namespace {
-// V + M of one fused block should stay well inside a 512 KiB L2 (Kunpeng 920,
-// the smallest of the targets), leaving room for the filter panel stream.
-constexpr size_t kBlockBytes = 192 * 1024;
+// A fused block of T tiles: the GEMM of one Winograd point reads V_p (T x Cp)
+// once per output-channel panel and writes M_p (T x Kp), so V_p + M_p should
+// fill at most half the core's L2; the filter streams once per block, so T
+// should be large. All points' V and M together stay within kMaxTaskBytes
+// per task (they are written once and read once per point: L2 or L3).
+constexpr size_t kMaxTaskBytes = 4u << 20;
 constexpr int kMaxTilesPerBlock = 64;
 // Fixed cost of a fused block in tile-equivalents: the filter panels stream
 // through the core once per block whatever its size, so bigger blocks win.
@@ -43,9 +47,11 @@ int chunk_for(int total, int unit, long pieces) {
 }
 
 RunPlan fused_plan(size_t points, int cp, int kp, int tiles, int batch, int threads) {
-  const size_t bytes_per_tile = points * size_t(cp + kp) * 2;
-  int t_max =
-      int(std::min<size_t>(kMaxTilesPerBlock, std::max<size_t>(1, kBlockBytes / bytes_per_tile)));
+  const size_t point_bytes_per_tile = size_t(cp + kp) * 2;
+  const size_t by_l2 = cache_sizes().l2 / 2 / point_bytes_per_tile;
+  const size_t by_task = kMaxTaskBytes / (points * point_bytes_per_tile);
+  int t_max = int(std::max<size_t>(1, std::min<size_t>({kMaxTilesPerBlock, by_l2, by_task})));
+  if (t_max > kGemmMR) t_max = t_max / kGemmMR * kGemmMR;  // whole GEMM panels
   t_max = std::min(t_max, tiles);
   // The block size that makes the busiest task's share smallest; on a tie the
   // larger block. Deterministic in (shape, threads).
