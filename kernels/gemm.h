@@ -9,4 +9,7 @@ namespace hawc {
 // Portable: FP32 throughout.
 void winograd_gemm_portable(const GemmArgs& a);
 
+// NEON FP16 (FP16 storage and arithmetic); needs a CPU with FP16 arithmetic.
+void winograd_gemm_neon_fp16(const GemmArgs& a);
+
 }  // namespace hawc

@@ -1,0 +1,43 @@
+// NEON FP16 batched GEMM over the Winograd points: cuts each point's GEMM
+// into micro-kernel blocks (gemm_microkernels.h).
+#include <algorithm>
+
+#include "kernels/gemm.h"
+#include "kernels/neon_fp16/gemm_microkernels.h"
+
+namespace hawc {
+namespace {
+
+using GemmMicrokernel = void (*)(const float16_t*, size_t, const float16_t*, int, float16_t*, size_t);
+
+// [NR / 8 - 1][MR - 1]
+constexpr GemmMicrokernel kMicrokernels[2][2] = {
+    {gemm_microkernel_neon_fp16<1, 8>, gemm_microkernel_neon_fp16<2, 8>},
+    {gemm_microkernel_neon_fp16<1, 16>, gemm_microkernel_neon_fp16<2, 16>},
+};
+
+}  // namespace
+
+void winograd_gemm_neon_fp16(const GemmArgs& a) {
+  const int cp = a.channels_padded, kp = a.out_channels_padded;
+  for (int p = a.point_begin; p < a.point_end; ++p) {
+    const float16_t* v = static_cast<const float16_t*>(a.v) + size_t(p) * a.v_point_stride;
+    const float16_t* u = static_cast<const float16_t*>(a.u) + size_t(p) * cp * kp;
+    float16_t* m = static_cast<float16_t*>(a.m) + size_t(p) * a.m_point_stride;
+    // Output-channel panels outside: one U panel (Cp x 16) stays in L1 while
+    // the point's tiles stream past it.
+    for (int k0 = 0; k0 < kp; k0 += kGemmNR) {
+      const int nr = std::min(kGemmNR, kp - k0);
+      for (int t0 = 0; t0 < a.tiles; t0 += kGemmMR) {
+        const int panel_tiles = std::min(kGemmMR, a.tiles - t0);
+        const float16_t* panel = v + v_panel_offset(t0, cp);
+        for (int t = 0; t < panel_tiles; t += 2)
+          kMicrokernels[nr / 8 - 1][std::min(2, panel_tiles - t) - 1](
+              panel + 8 * t, size_t(8) * panel_tiles, u + size_t(k0) * cp, cp,
+              m + size_t(t0 + t) * kp + k0, size_t(kp));
+      }
+    }
+  }
+}
+
+}  // namespace hawc

@@ -1,0 +1,215 @@
+// The tile loops of the NEON FP16 Winograd transforms, shared by all
+// variants: a variant supplies its 1-D transform as a struct
+//   Transform::alpha, Transform::m
+//   Transform::apply(const V (&in)[alpha], V (&out)[rows])   // rows = alpha for B^T, m for A^T
+// written with the operations below, and these loops apply it to the rows
+// and then the columns of each tile, 8 channels per vector. The arithmetic
+// type Vec is float16x8_t or Float32x8; V, M and the tensors stay FP16.
+// Private to transforms/neon_fp16; needs FP16 arithmetic flags.
+#pragma once
+
+#include <arm_neon.h>
+
+#include <algorithm>
+
+#include "transforms/neon_fp16/layout_io_neon_fp16.h"
+
+namespace hawc {
+namespace neon_fp16 {
+
+// The operations of the 1-D transforms. c is an entry of a transform matrix:
+// all are small dyadic rationals, exact in FP16.
+inline float16x8_t plus(float16x8_t a, float16x8_t b) { return vaddq_f16(a, b); }
+inline float16x8_t minus(float16x8_t a, float16x8_t b) { return vsubq_f16(a, b); }
+inline float16x8_t mul_add(float16x8_t acc, float16x8_t x, float c) {  // acc + x * c
+  return vfmaq_n_f16(acc, x, float16_t(c));
+}
+inline float16x8_t mul_sub(float16x8_t acc, float16x8_t x, float c) {  // acc - x * c
+  return vfmsq_n_f16(acc, x, float16_t(c));
+}
+inline float16x8_t scale(float16x8_t x, float c) { return vmulq_n_f16(x, float16_t(c)); }
+
+// The same in FP32 on 8 channels (two float32x4_t), for the variants whose
+// large transform coefficients would amplify FP16 rounding in the transforms
+// past the convolution's error bound.
+struct Float32x8 {
+  float32x4_t lo, hi;
+};
+inline Float32x8 plus(Float32x8 a, Float32x8 b) { return {vaddq_f32(a.lo, b.lo), vaddq_f32(a.hi, b.hi)}; }
+inline Float32x8 minus(Float32x8 a, Float32x8 b) { return {vsubq_f32(a.lo, b.lo), vsubq_f32(a.hi, b.hi)}; }
+inline Float32x8 mul_add(Float32x8 acc, Float32x8 x, float c) {
+  return {vfmaq_n_f32(acc.lo, x.lo, c), vfmaq_n_f32(acc.hi, x.hi, c)};
+}
+inline Float32x8 mul_sub(Float32x8 acc, Float32x8 x, float c) {
+  return {vfmsq_n_f32(acc.lo, x.lo, c), vfmsq_n_f32(acc.hi, x.hi, c)};
+}
+inline Float32x8 scale(Float32x8 x, float c) { return {vmulq_n_f32(x.lo, c), vmulq_n_f32(x.hi, c)}; }
+
+template <class Vec>
+Vec widen(float16x8_t v);
+template <>
+inline float16x8_t widen<float16x8_t>(float16x8_t v) { return v; }
+template <>
+inline Float32x8 widen<Float32x8>(float16x8_t v) {
+  return {vcvt_f32_f16(vget_low_f16(v)), vcvt_high_f32_f16(v)};
+}
+inline float16x8_t narrow(float16x8_t v) { return v; }
+inline float16x8_t narrow(Float32x8 v) { return vcvt_high_f16_f32(vcvt_f16_f32(v.lo), v.hi); }
+
+// ---- input transform: V = B^T d B ----
+
+// d B of one patch row.
+template <class Transform, class Vec>
+inline void input_row_pass(const float16x8_t (&d)[Transform::alpha], Vec (&db)[Transform::alpha]) {
+  Vec dv[Transform::alpha];
+  for (int j = 0; j < Transform::alpha; ++j) dv[j] = widen<Vec>(d[j]);
+  Transform::apply(dv, db);
+}
+
+// One tile of one channel block into V (8 lanes per point, point stride
+// `stride`).
+template <class Transform, class Vec, class Reader>
+inline void input_tile(const Reader& in, int y0, int x0, int h, int w, float16_t* v,
+                       size_t stride) {
+  constexpr int alpha = Transform::alpha;
+  Vec db[alpha][alpha];  // d B, by patch row
+  if (y0 >= 0 && x0 >= 0 && y0 + alpha <= h && x0 + alpha <= w) {  // interior: no bounds checks
+    for (int i = 0; i < alpha; ++i) {
+      float16x8_t d[alpha];
+      in.template row<alpha>(y0 + i, x0, d);
+      input_row_pass<Transform>(d, db[i]);
+    }
+  } else {  // pixels outside the image are the convolution's zero padding
+    for (int i = 0; i < alpha; ++i) {
+      const int y = y0 + i;
+      float16x8_t d[alpha];
+      for (int j = 0; j < alpha; ++j) {
+        const int x = x0 + j;
+        d[j] = y >= 0 && y < h && x >= 0 && x < w ? in.pixel(y, x) : vdupq_n_f16(0);
+      }
+      input_row_pass<Transform>(d, db[i]);
+    }
+  }
+  for (int j = 0; j < alpha; ++j) {
+    Vec col[alpha], r[alpha];
+    for (int i = 0; i < alpha; ++i) col[i] = db[i][j];
+    Transform::apply(col, r);
+    for (int i = 0; i < alpha; ++i) vst1q_f16(v + size_t(i * alpha + j) * stride, narrow(r[i]));
+  }
+}
+
+// GCC lets NEON stores alias anything: the loops work on a local copy of the
+// arguments, or every store would force their fields to be reloaded.
+template <class Transform, class Vec, template <bool> class Reader>
+void input_transform_layout(const InputTransformArgs& args) {
+  const InputTransformArgs a = args;
+  constexpr int alpha = Transform::alpha, m = Transform::m;
+  const int cp = a.channels_padded;
+  for (int t0 = 0; t0 < a.tile_count; t0 += kGemmMR) {
+    const int mr = std::min(kGemmMR, a.tile_count - t0);
+    float16_t* panel = static_cast<float16_t*>(a.v) + v_panel_offset(t0, cp);
+    int y0[kGemmMR], x0[kGemmMR];  // patch origins in the input
+    for (int i = 0; i < mr; ++i) {
+      const int t = a.tile_begin + t0 + i;
+      y0[i] = t / a.tiles_w * m - a.pad_top;
+      x0[i] = t % a.tiles_w * m - a.pad_left;
+    }
+    // Tiles innermost: the tiles of a panel fill whole cache lines of V
+    // ([c / 8][mr][8]) one after the other.
+    for (int block = a.channel_begin / 8; block < std::min(a.channel_end, cp) / 8; ++block) {
+      float16_t* dst = panel + size_t(block) * mr * 8;
+      auto transform_tiles = [&](const auto& reader) {
+        for (int i = 0; i < mr; ++i)
+          input_tile<Transform, Vec>(reader, y0[i], x0[i], a.height, a.width, dst + i * 8,
+                                     a.v_point_stride);
+      };
+      if (block * 8 + 8 <= a.channels) {
+        transform_tiles(Reader<false>(a, block));
+      } else if (block * 8 < a.channels) {
+        transform_tiles(Reader<true>(a, block));
+      } else {  // padding block beyond round_up(C, 8)
+        for (int p = 0; p < alpha * alpha; ++p)
+          for (int i = 0; i < mr; ++i) vst1q_f16(dst + p * a.v_point_stride + i * 8, vdupq_n_f16(0));
+      }
+    }
+  }
+}
+
+template <class Transform, class Vec>
+void input_transform(const InputTransformArgs& a) {
+  switch (a.layout) {
+    case Layout::NCHW: return input_transform_layout<Transform, Vec, NchwReader>(a);
+    case Layout::NHWC: return input_transform_layout<Transform, Vec, NhwcReader>(a);
+    case Layout::NCHW8C: return input_transform_layout<Transform, Vec, Nchw8cReader>(a);
+  }
+}
+
+// ---- output transform: Y = A^T M A + bias, activation ----
+
+template <class Transform, class Vec, class Writer>
+inline void output_tile(const Writer& out, const float16_t* src, size_t stride, float16x8_t bias,
+                        Activation act, int y0, int x0, int rows, int cols) {
+  constexpr int alpha = Transform::alpha, m = Transform::m;
+  Vec atm[m][alpha];  // A^T M
+  for (int j = 0; j < alpha; ++j) {
+    Vec col[alpha], r[m];
+    for (int i = 0; i < alpha; ++i) col[i] = widen<Vec>(vld1q_f16(src + size_t(i * alpha + j) * stride));
+    // Column 1 of A^T (the point 1) is all ones in every variant, so the
+    // bias added to point (1, 1) reaches each output once: 1 add per tile.
+    if (j == 1) col[1] = plus(col[1], widen<Vec>(bias));
+    Transform::apply(col, r);
+    for (int i = 0; i < m; ++i) atm[i][j] = r[i];
+  }
+  const float16x8_t zero = vdupq_n_f16(0), six = vdupq_n_f16(6);
+  for (int i = 0; i < rows; ++i) {  // rows past the output are not computed
+    Vec yv[m];
+    Transform::apply(atm[i], yv);
+    float16x8_t y[m];
+    for (int j = 0; j < m; ++j) y[j] = narrow(yv[j]);
+    if (act != Activation::None)
+      for (int j = 0; j < m; ++j) y[j] = vmaxq_f16(y[j], zero);
+    if (act == Activation::Relu6)
+      for (int j = 0; j < m; ++j) y[j] = vminq_f16(y[j], six);
+    if (cols == m) {
+      out.template row<m>(y0 + i, x0, y);
+    } else {
+      for (int j = 0; j < cols; ++j) out.pixel(y0 + i, x0 + j, y[j]);
+    }
+  }
+}
+
+template <class Transform, class Vec, template <bool> class Writer>
+void output_transform_layout(const OutputTransformArgs& args) {
+  const OutputTransformArgs a = args;  // see input_transform_layout
+  constexpr int m = Transform::m;
+  const float16_t* bias = reinterpret_cast<const float16_t*>(a.bias_f16);
+  const int blocks = int(div_up(a.out_channels, 8));  // those holding output channels
+  const int block_end = std::min(blocks, std::min(a.k_end, a.out_channels_padded) / 8);
+  for (int lt = 0; lt < a.tile_count; ++lt) {
+    const int t = a.tile_begin + lt;
+    const int y0 = t / a.tiles_w * m, x0 = t % a.tiles_w * m;
+    const int rows = std::min(m, a.out_h - y0), cols = std::min(m, a.out_w - x0);
+    const float16_t* src = static_cast<const float16_t*>(a.m) + size_t(lt) * a.out_channels_padded;
+    for (int block = a.k_begin / 8; block < block_end; ++block) {
+      const float16x8_t b = vld1q_f16(bias + block * 8);
+      if (block * 8 + 8 <= a.out_channels)
+        output_tile<Transform, Vec>(Writer<false>(a, block), src + block * 8, a.m_point_stride, b,
+                                    a.activation, y0, x0, rows, cols);
+      else
+        output_tile<Transform, Vec>(Writer<true>(a, block), src + block * 8, a.m_point_stride, b,
+                                    a.activation, y0, x0, rows, cols);
+    }
+  }
+}
+
+template <class Transform, class Vec>
+void output_transform(const OutputTransformArgs& a) {
+  switch (a.layout) {
+    case Layout::NCHW: return output_transform_layout<Transform, Vec, NchwWriter>(a);
+    case Layout::NHWC: return output_transform_layout<Transform, Vec, NhwcWriter>(a);
+    case Layout::NCHW8C: return output_transform_layout<Transform, Vec, Nchw8cWriter>(a);
+  }
+}
+
+}  // namespace neon_fp16
+}  // namespace hawc
