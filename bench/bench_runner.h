@@ -49,6 +49,10 @@ class Runner {
   virtual bool run(std::string* message) = 0;
   // The output of the last run as NCHW floats.
   virtual std::vector<float> output_nchw() const = 0;
+  // Refills the output buffer with NaN, so that a later run which writes
+  // nothing fails the check (hawc_bench --profile calls it between the warm-up
+  // and the counted run). Default: nothing.
+  virtual void clear_output() {}
   // What ran: the variant / kernel the library picked (after setup).
   virtual std::string algorithm() const = 0;
 };

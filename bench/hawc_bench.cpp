@@ -7,6 +7,13 @@
 //   hawc_bench [--suite=resnet50|vgg16|yolov3|qemu-small|FILE.csv]
 //              [--layers=REGEX] [--impl=LIST] [--threads=N] [--tolerance=X]
 //              [Google Benchmark flags, e.g. --benchmark_out=run.json]
+//   hawc_bench --profile [--no-check] [same selection flags]
+//
+// --profile is the instruction-profiling mode for the QEMU counting plugin
+// (bench/qemu_plugin, driven by bench/profile): no Google Benchmark, no
+// timing; each selected (layer, implementation) is set up, run once untimed
+// (warm-up), then run once between HAWC_ROI_BEGIN/END, checked, and
+// described by one "PROFILE" line on stdout.
 //
 // See `hawc_bench --help` and the bench section of the top-level README.
 #include <benchmark/benchmark.h>
@@ -30,6 +37,7 @@
 #include <vector>
 
 #include "bench/bench_runner.h"
+#include "bench/hawc_roi.h"
 #include "hawc/hawc.h"
 #include "src/conv2d.h"
 #include "src/cpu_features.h"
@@ -173,6 +181,8 @@ class HawcRunner : public Runner {
     return nhwc_to_nchw(out_.data(), layer_.n, layer_.k, layer_.out_h(), layer_.out_w());
   }
 
+  void clear_output() override { std::fill(out_.begin(), out_.end(), uint16_t(0x7e00)); }
+
   std::string algorithm() const override {
     return std::string(algorithm_name(hawc_conv2d_algorithm(conv_))) + " " +
            hawc_conv2d_implementation(conv_);
@@ -210,6 +220,9 @@ struct Options {
   std::vector<std::string> impls;
   int threads = 0;
   double tolerance = 2e-2;
+  bool profile = false;  // --profile: one counted run per (layer, impl), no timing
+  bool check = true;     // --no-check (profile mode): no reference, no accuracy check
+  std::string reference_cache;  // --reference-cache=DIR (profile mode)
 };
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -224,7 +237,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
 void print_usage(const char* argv0) {
   std::printf(
       "usage: %s [--suite=NAME|FILE.csv] [--layers=REGEX] [--impl=LIST] [--threads=N]\n"
-      "          [--tolerance=X] [Google Benchmark flags]\n\n"
+      "          [--tolerance=X] [--profile [--no-check] [--reference-cache=DIR]]\n"
+      "          [Google Benchmark flags]\n\n"
       "  --suite=NAME      layer suite: resnet50 (default), vgg16, yolov3, qemu-small\n"
       "                    (looked up in %s), or a CSV file path\n"
       "  --layers=REGEX    only the layers whose name matches REGEX (ECMAScript, search)\n"
@@ -237,6 +251,20 @@ void print_usage(const char* argv0) {
   std::printf(
       "  --threads=N       threads for every implementation (default: hardware threads, %u)\n"
       "  --tolerance=X     largest accepted max|out-ref|/max|ref| (default 2e-2)\n"
+      "  --profile         instruction-profiling mode (for the QEMU plugin in bench/qemu_plugin,\n"
+      "                    run by bench/profile): no Google Benchmark and no timing; per\n"
+      "                    (layer, impl): set up, one untimed warm-up run, then one run between\n"
+      "                    HAWC_ROI_BEGIN/END, checked against the reference, and one line\n"
+      "                    'PROFILE<TAB>key=value...' on stdout. With HAWC_PROFILE_PHASE=input|\n"
+      "                    gemm|output in the environment (hawc's own per-phase markers, counted\n"
+      "                    with roi=thread) the bench's markers and the warm-up are left out.\n"
+      "                    The plugin reports once per process: select one (layer, impl) per\n"
+      "                    process to count them apart, as bench/profile does. Exit status 1\n"
+      "                    on a wrong result or failed call, as without it.\n"
+      "  --no-check        with --profile: no FP32 reference and no accuracy check (status\n"
+      "                    'unchecked'), for repeated runs of an already checked case\n"
+      "  --reference-cache=DIR  with --profile: keep each layer's FP32 reference in a file in\n"
+      "                    DIR (named by shape and data hash) and reuse it in later processes\n"
       "Under emulation (QEMU) --benchmark_min_time defaults to 0.01 s.\n"
       "Set HAWC_BENCH_EMULATED=1/0 to override the emulation detection.\n\n"
       "Google Benchmark flags follow (--benchmark_out=FILE.json, --benchmark_filter, ...):\n\n",
@@ -369,6 +397,53 @@ std::vector<float> parallel_reference(const hawc_test::ConvCase& c, const hawc_t
   return ref;
 }
 
+// --reference-cache=DIR: the FP32 reference of a layer is kept in a file of
+// DIR, so that the processes bench/profile starts, one per (layer,
+// implementation), compute it once per layer. The name holds the shape and a
+// hash of the FP16 input, weights and bias, so a changed data generator never
+// reads a stale file; files are written to a temporary name and renamed, so
+// concurrent processes are safe.
+uint64_t fnv1a(uint64_t h, const std::vector<uint16_t>& v) {
+  for (uint16_t x : v) {
+    h = (h ^ (x & 0xff)) * 1099511628211ull;
+    h = (h ^ (x >> 8)) * 1099511628211ull;
+  }
+  return h;
+}
+
+std::string reference_cache_path(const Layer& l, const hawc_test::ConvData& d) {
+  if (g_options.reference_cache.empty()) return "";
+  uint64_t h = 1469598103934665603ull;
+  h = fnv1a(fnv1a(fnv1a(h, d.input), d.weights), d.bias);
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "/ref-n%d-c%d-h%d-w%d-k%d-r%d-s%d-p%d-%016llx.f32", l.n, l.c, l.h,
+                l.w, l.k, l.r, l.s, l.pad, static_cast<unsigned long long>(h));
+  return g_options.reference_cache + buf;
+}
+
+bool load_reference(const std::string& path, size_t elements, hawc_test::ConvData* d) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  std::vector<float> ref(elements);
+  f.read(reinterpret_cast<char*>(ref.data()), std::streamsize(elements * sizeof(float)));
+  if (!f || f.peek() != std::char_traits<char>::eof()) return false;
+  d->reference = std::move(ref);
+  return true;
+}
+
+void store_reference(const std::string& path, const std::vector<float>& ref) {
+  const std::string tmp = path + ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(ref.data()), std::streamsize(ref.size() * sizeof(float)));
+    if (!f) {
+      std::remove(tmp.c_str());
+      return;  // a cache only: not an error
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) std::remove(tmp.c_str());
+}
+
 // The data of one layer at a time (benchmarks run layer by layer): FP16
 // inputs and the FP32 reference, shared by every implementation of the layer.
 class LayerCache {
@@ -391,10 +466,18 @@ class LayerCache {
       c.seed = 1;
       d->data = hawc_test::make_conv_inputs(c);
       const auto t0 = std::chrono::steady_clock::now();
-      if (g_options.threads > 1)
-        d->data.reference = parallel_reference(c, d->data, g_options.threads);
-      else
-        hawc_test::compute_reference(c, &d->data);
+      const std::string cached = reference_cache_path(l, d->data);
+      if (!g_options.check) {
+        // --profile --no-check: nothing is compared, no reference needed
+      } else if (!cached.empty() && load_reference(cached, d->data.output_elements, &d->data)) {
+        // computed by an earlier process (bench/profile runs one per implementation)
+      } else {
+        if (g_options.threads > 1)
+          d->data.reference = parallel_reference(c, d->data, g_options.threads);
+        else
+          hawc_test::compute_reference(c, &d->data);
+        if (!cached.empty()) store_reference(cached, d->data.reference);
+      }
       const double s =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       if (s > 1.0)
@@ -572,6 +655,110 @@ void print_table(std::ostream& out, const std::vector<std::vector<std::string>>&
   }
 }
 
+// ---- profiling mode (--profile) -----------------------------------------------------
+
+// One line per (layer, implementation) for bench/profile: "PROFILE", then
+// tab-separated key=value fields (values never contain tabs or newlines).
+void print_profile_line(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string line = "PROFILE";
+  for (const auto& f : fields) {
+    std::string v = f.second;
+    std::replace(v.begin(), v.end(), '\t', ' ');
+    std::replace(v.begin(), v.end(), '\n', ' ');
+    line += "\t" + f.first + "=" + v;
+  }
+  std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+}
+
+const char* status_name(Status s) {
+  switch (s) {
+    case Status::Pending: return "unchecked";
+    case Status::Ok: return "ok";
+    case Status::Unsupported: return "unsupported";
+    case Status::NotBuilt: return "not_built";
+    case Status::Wrong: return "wrong";
+    case Status::Failed: return "failed";
+  }
+  return "?";
+}
+
+// --profile: for every (layer, implementation), in this order: set up the
+// operator (outside the ROI), one untimed warm-up run (workspace allocation,
+// the peers' lazy initialisation, OpenMP / thread-pool start-up), then exactly
+// one run between HAWC_ROI_BEGIN and HAWC_ROI_END, whose output is then
+// checked against the FP32 reference. With HAWC_PROFILE_PHASE set, hawc marks
+// each call of one kernel family itself (counted per thread with roi=thread):
+// the bench's own markers would then count the whole run on the main thread
+// and the warm-up's kernels would be counted too, so both are left out (the
+// kernels have no lazy state: their instructions do not depend on a warm-up).
+// Returns the exit status (1 on a wrong result or a failed call).
+int run_profile(const std::vector<Layer>& layers) {
+  const char* phase_env = std::getenv("HAWC_PROFILE_PHASE");
+  const std::string phase = phase_env != nullptr ? phase_env : "";
+  if (!phase.empty() && phase != "input" && phase != "gemm" && phase != "output") {
+    std::fprintf(stderr, "hawc_bench: HAWC_PROFILE_PHASE must be input, gemm or output (got '%s')\n",
+                 phase.c_str());
+    return 2;
+  }
+  const bool bench_markers = phase.empty();
+  int wrong = 0;
+  for (size_t li = 0; li < layers.size(); ++li) {
+    const Layer& l = layers[li];
+    for (const std::string& impl : g_options.impls) {
+      Entry e;
+      e.layer = l.name;
+      e.impl = impl;
+      const std::string key = l.name + "/" + impl;
+      std::string msg;
+      if (!impl_built(impl)) {
+        e.status = Status::NotBuilt;
+        e.message = "peer library not found by CMake";
+      } else if (ensure_runner(key, int(li), l, e)) {
+        Runner& r = *g_current_runner;
+        bool ok = true;
+        if (bench_markers) {
+          ok = r.run(&msg);  // warm-up, not counted
+          r.clear_output();
+        }
+        if (ok) {
+          if (bench_markers) HAWC_ROI_BEGIN();
+          ok = r.run(&msg);
+          if (bench_markers) HAWC_ROI_END();
+        }
+        if (!ok) {
+          e.status = Status::Failed;
+          e.message = msg;
+        } else if (g_options.check) {
+          check_result(int(li), l, e);
+        } else {
+          e.algorithm = r.algorithm();
+        }
+        g_current_runner.reset();
+        g_current_key.clear();
+      }
+      if (e.status == Status::Wrong || e.status == Status::Failed) ++wrong;
+      const double outputs = double(l.n) * l.k * l.out_h() * l.out_w();
+      print_profile_line({{"layer", l.name},
+                          {"impl", impl},
+                          {"threads", std::to_string(g_options.threads)},
+                          {"roi", bench_markers ? "run" : "phase:" + phase},
+                          {"status", status_name(e.status)},
+                          {"algorithm", e.algorithm.empty() ? "-" : e.algorithm},
+                          {"max_error", std::isnan(e.max_error) ? "-" : fmt("%.3e", e.max_error)},
+                          {"tolerance", fmt("%g", g_options.tolerance)},
+                          {"outputs", fmt("%.0f", outputs)},
+                          {"flops", fmt("%.0f", l.flops())},
+                          {"shape", "n" + std::to_string(l.n) + " c" + std::to_string(l.c) +
+                                        " h" + std::to_string(l.h) + " w" + std::to_string(l.w) +
+                                        " k" + std::to_string(l.k)},
+                          {"message", e.message.empty() ? "-" : e.message}});
+    }
+  }
+  if (wrong > 0) std::fprintf(stderr, "hawc_bench: %d wrong result(s) or failed call(s)\n", wrong);
+  return wrong > 0 ? 1 : 0;
+}
+
 }  // namespace
 }  // namespace hawc_bench
 
@@ -601,6 +788,11 @@ int main(int argc, char** argv) {
       }
     } else if (value("--tolerance", &v)) {
       opt.tolerance = std::atof(v.c_str());
+    } else if (a == "--profile") {
+      opt.profile = true;
+    } else if (a == "--no-check") {
+      opt.check = false;
+    } else if (value("--reference-cache", &opt.reference_cache)) {
     } else {
       if (a == "--help" || a == "-h") want_help = true;
       if (a.rfind("--benchmark_min_time", 0) == 0) has_min_time = true;
@@ -609,14 +801,26 @@ int main(int argc, char** argv) {
     }
   }
   if (want_help) print_usage(argv[0]);
+  if ((!opt.check || !opt.reference_cache.empty()) && !opt.profile) {
+    std::fprintf(stderr, "hawc_bench: --no-check and --reference-cache are only accepted with --profile\n");
+    return 2;
+  }
 
   g_emulated = detect_emulation(&g_emulation_how);
-  static char min_time_flag[] = "--benchmark_min_time=0.01";
-  if (g_emulated && !has_min_time) args.push_back(min_time_flag);
-  int bargc = int(args.size());
-  args.push_back(nullptr);
-  benchmark::Initialize(&bargc, args.data());
-  if (benchmark::ReportUnrecognizedArguments(bargc, args.data())) return 2;
+  if (opt.profile) {  // no Google Benchmark: every other flag is an error
+    if (want_help) return 0;
+    if (args.size() > 1) {
+      std::fprintf(stderr, "hawc_bench: --profile does not take '%s'\n", args[1]);
+      return 2;
+    }
+  } else {
+    static char min_time_flag[] = "--benchmark_min_time=0.01";
+    if (g_emulated && !has_min_time) args.push_back(min_time_flag);
+    int bargc = int(args.size());
+    args.push_back(nullptr);
+    benchmark::Initialize(&bargc, args.data());
+    if (benchmark::ReportUnrecognizedArguments(bargc, args.data())) return 2;
+  }
 
   if (opt.threads == 0) opt.threads = int(std::max(1u, std::thread::hardware_concurrency()));
 #ifdef _OPENMP
@@ -673,9 +877,20 @@ int main(int argc, char** argv) {
        << all_layers.size() << " layers, impls " << impls_joined << ", threads " << opt.threads
        << ", tolerance " << opt.tolerance << "\n"
        << "  " << hawc_line << "\n  " << onednn_line << "\n  " << xnnpack_line << "\n";
-  if (g_emulated)
+  if (g_emulated && !opt.profile)
     info << "  NOTE: running under emulation (" << g_emulation_how
          << "): times, GFLOPS and speedups are meaningless; only the accuracy checks count.\n";
+  if (opt.profile) {
+    const char* phase = std::getenv("HAWC_PROFILE_PHASE");
+    info << "  profile mode: "
+         << (phase != nullptr && *phase != '\0'
+                 ? std::string("HAWC_PROFILE_PHASE=") + phase +
+                       ": hawc marks that kernel family (count with roi=thread); no bench markers, no warm-up"
+                 : std::string("one warm-up run, then one run between HAWC_ROI_BEGIN/END (count with roi=on)"))
+         << (opt.check ? "" : "; --no-check: results are not checked") << "\n";
+    info.flush();
+    return run_profile(layers);
+  }
   info.flush();
   benchmark::AddCustomContext("hawc_suite", suite_path);
   benchmark::AddCustomContext("hawc_threads", std::to_string(opt.threads));

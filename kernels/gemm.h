@@ -9,7 +9,8 @@ namespace hawc {
 // Portable: FP32 throughout.
 void winograd_gemm_portable(const GemmArgs& a);
 
-// NEON FP16 (FP16 storage and arithmetic); needs a CPU with FP16 arithmetic.
+// NEON FP16: FP16 V and U, FP16 FMLA chains summed in FP32, FP32 M; needs a
+// CPU with FP16 arithmetic.
 void winograd_gemm_neon_fp16(const GemmArgs& a);
 
 }  // namespace hawc

@@ -8,11 +8,14 @@ namespace hawc {
 
 const WinogradKernels& portable_winograd_kernels(Variant v) {
   static const WinogradKernels kTable[kNumVariants] = {
-      {"portable", sizeof(float), winograd_input_transform_portable<Variant::F2x3>, winograd_gemm_portable,
+      {"portable", sizeof(float), sizeof(float),
+       winograd_input_transform_portable<Variant::F2x3>, winograd_gemm_portable,
        winograd_output_transform_portable<Variant::F2x3>},
-      {"portable", sizeof(float), winograd_input_transform_portable<Variant::F4x3>, winograd_gemm_portable,
+      {"portable", sizeof(float), sizeof(float),
+       winograd_input_transform_portable<Variant::F4x3>, winograd_gemm_portable,
        winograd_output_transform_portable<Variant::F4x3>},
-      {"portable", sizeof(float), winograd_input_transform_portable<Variant::F6x3>, winograd_gemm_portable,
+      {"portable", sizeof(float), sizeof(float),
+       winograd_input_transform_portable<Variant::F6x3>, winograd_gemm_portable,
        winograd_output_transform_portable<Variant::F6x3>},
   };
   return kTable[static_cast<int>(v)];

@@ -30,11 +30,11 @@ RunPlan plan_for(const hawc_conv2d& c, const RunShape& s, int threads) {
 }
 
 // Fused: one slot (V then M) per task. Phased: the batch's V then M, shared.
-size_t v_bytes_of(const RunPlan& plan, size_t element_size) {
-  return round_up(plan.v_elements * element_size, 64);
+size_t v_bytes_of(const RunPlan& plan, const WinogradKernels& k) {
+  return round_up(plan.v_elements * k.element_size, 64);
 }
-size_t slot_bytes_of(const RunPlan& plan, size_t element_size) {
-  return v_bytes_of(plan, element_size) + round_up(plan.m_elements * element_size, 64);
+size_t slot_bytes_of(const RunPlan& plan, const WinogradKernels& k) {
+  return v_bytes_of(plan, k) + round_up(plan.m_elements * k.m_element_size, 64);
 }
 
 // Per-phase instruction profiles (bench/profile): with HAWC_PROFILE_PHASE set
@@ -155,10 +155,10 @@ struct PhasedBlock {
 
 PhasedBlock phased_block(const Run& r, int n) {
   const hawc_conv2d& c = *r.conv;
-  const size_t es = c.kernels->element_size;
+  const size_t es = c.kernels->element_size, m_es = c.kernels->m_element_size;
   const size_t v_image = size_t(variant_points(c.variant)) * r.tiles * c.channels_padded;
   const size_t m_image = size_t(variant_points(c.variant)) * r.tiles * c.out_channels_padded;
-  return {r.workspace + v_image * es * n, r.workspace + r.v_bytes + m_image * es * n,
+  return {r.workspace + v_image * es * n, r.workspace + r.v_bytes + m_image * m_es * n,
           size_t(r.tiles) * c.channels_padded, size_t(r.tiles) * c.out_channels_padded};
 }
 
@@ -214,7 +214,7 @@ void phased_output_task(void* context, int32_t task) {
     const PhasedBlock b = phased_block(r, n);
     OutputTransformArgs a = output_args(
         r, n, tile_begin, std::min(kGemmMR, r.tiles - tile_begin),
-        b.m + size_t(tile_begin) * c.out_channels_padded * c.kernels->element_size, b.m_stride);
+        b.m + size_t(tile_begin) * c.out_channels_padded * c.kernels->m_element_size, b.m_stride);
     a.k_begin = int(item % chunks) * plan.output_out_chunk;
     a.k_end = a.k_begin + plan.output_out_chunk;
     run_phase(kOutputPhase, c.kernels->output_transform, a);
@@ -226,7 +226,7 @@ void phased_output_task(void* context, int32_t task) {
 size_t winograd_workspace_bytes(const hawc_conv2d& c, const RunShape& s, int threads) {
   const RunPlan plan = plan_for(c, s, threads);
   const size_t slots = plan.schedule == Schedule::Fused ? size_t(plan.tasks) : 1;
-  return slot_bytes_of(plan, c.kernels->element_size) * slots +
+  return slot_bytes_of(plan, *c.kernels) * slots +
          AlignedBuffer<unsigned char>::kAlignment;
 }
 
@@ -246,8 +246,8 @@ void run_winograd(const hawc_conv2d& c, const RunShape& s, const uint16_t* input
   r.out_image = image_elements(layout, c.params.out_channels, s.out_h, s.out_w);
   const uintptr_t base = reinterpret_cast<uintptr_t>(workspace);
   r.workspace = workspace + (round_up(base, AlignedBuffer<unsigned char>::kAlignment) - base);
-  r.v_bytes = v_bytes_of(r.plan, c.kernels->element_size);
-  r.slot_bytes = slot_bytes_of(r.plan, c.kernels->element_size);
+  r.v_bytes = v_bytes_of(r.plan, *c.kernels);
+  r.slot_bytes = slot_bytes_of(r.plan, *c.kernels);
   if (r.plan.schedule == Schedule::Fused) {
     parallel_for(o, r.plan.tasks, fused_task, &r);
   } else {

@@ -4,10 +4,12 @@
 // only moves blocks of tiles through them.
 //
 // Packed layouts (P = alpha^2 Winograd points; Cp, Kp = channel counts rounded
-// up to 8, the padding channels hold zeros). Elements are FP16 for the NEON
-// FP16 kernels and FP32 for the portable ones (WinogradKernels::element_size):
-// the portable path is the accuracy reference and the fallback on CPUs
-// without FP16 arithmetic, so it rounds only the input and output tensors.
+// up to 8, the padding channels hold zeros). V and U are FP16 for the NEON FP16
+// kernels (WinogradKernels::element_size) and M is FP32 for both sets
+// (m_element_size): the GEMM sums in FP32 anyway, and rounding M to FP16
+// before the output transform's cancellations was the largest single error
+// term of F(4x4,3x3). The portable kernels keep everything in FP32: they are
+// the accuracy reference and the fallback on CPUs without FP16 arithmetic.
 //   U  filter, per point p at p * Cp * Kp: panels of kGemmNR output channels
 //      (the last one 8 wide when Kp % 16 == 8); panel j at j * kGemmNR * Cp,
 //      inside it [c][nr]. Made once by winograd_filter_transform.
@@ -79,7 +81,8 @@ struct OutputTransformArgs {
 
 struct WinogradKernels {
   const char* name;
-  size_t element_size;  // bytes of a U, V or M element: 2 (FP16) or 4 (FP32)
+  size_t element_size;    // bytes of a V or U element: 2 (FP16) or 4 (FP32)
+  size_t m_element_size;  // bytes of an M element: 4 (FP32)
   void (*input_transform)(const InputTransformArgs&);
   void (*gemm)(const GemmArgs&);
   void (*output_transform)(const OutputTransformArgs&);

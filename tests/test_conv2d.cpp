@@ -9,6 +9,7 @@
 #include "src/conv2d.h"
 #include "src/planner.h"
 #include "tests/support/conv_check.h"
+#include "tests/support/error_bounds.h"
 #include "tests/support/implementations.h"
 
 namespace {
@@ -16,17 +17,7 @@ namespace {
 using hawc::Implementation;
 using hawc_test::ConvCase;
 
-// Bounds on max|out - ref| / max|ref| over the covering shapes, from the
-// measured worst case (printed by this test, table in README.md) with modest
-// headroom. The portable path rounds only its FP16 output (measured 4.2e-4).
-double error_bound(Implementation impl, hawc_algorithm a) {
-  if (impl == Implementation::Portable) return 1e-3;
-  switch (a) {
-    case HAWC_ALGORITHM_WINOGRAD_F2X3: return 3e-3;
-    case HAWC_ALGORITHM_WINOGRAD_F4X3: return 1e-2;
-    default: return 2e-2;
-  }
-}
+using hawc_test::error_bound;  // tests/support/error_bounds.h
 
 constexpr int kSizes[8] = {1, 2, 3, 5, 8, 13, 17, 30};
 constexpr int kChannels[8] = {1, 3, 7, 8, 9, 16, 33, 64};

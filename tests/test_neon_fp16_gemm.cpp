@@ -103,10 +103,11 @@ Reference reference(const Problem& pr) {
   return r;
 }
 
-// Runs the NEON GEMM over points [begin, end); M elements outside stay NaN.
-std::vector<uint16_t> run_neon(const Problem& pr, int begin, int end) {
+// Runs the NEON GEMM over points [begin, end) into FP32 M; M elements
+// outside stay NaN.
+std::vector<float> run_neon(const Problem& pr, int begin, int end) {
   const std::vector<uint16_t> v = pack_v(pr, as_fp16), u = pack_u(pr, as_fp16);
-  std::vector<uint16_t> m(pr.points * pr.m_stride, kSentinel);
+  std::vector<float> m(pr.points * pr.m_stride, std::nanf(""));
   hawc::GemmArgs a{v.data(), pr.v_stride, u.data(), m.data(), pr.m_stride, pr.tiles, pr.cp, pr.kp,
                    begin, end};
   hawc::winograd_gemm_neon_fp16(a);
@@ -140,20 +141,20 @@ TEST_P(NeonFp16Gemm, MatchesExactProductOnEveryBlockEdge) {
     SCOPED_TRACE(testing::Message() << "T=" << tiles << " Cp=" << cp << " Kp=" << kp);
     const Problem pr = make_problem(kPoints, tiles, cp, kp, 1.0f, 1.0f, 100 * tiles + cp + kp);
     const Reference ref = reference(pr);
-    const std::vector<uint16_t> m = run_neon(pr, kBegin, kEnd);
+    const std::vector<float> m = run_neon(pr, kBegin, kEnd);
     int bad = 0;
     for (int p = 0; p < kPoints; ++p)
       for (size_t i = 0; i < pr.m_stride; ++i) {
-        const uint16_t got = m[p * pr.m_stride + i];
+        const float got = m[p * pr.m_stride + i];
         if (p < kBegin || p >= kEnd || i >= size_t(tiles) * kp) {
-          bad += got != kSentinel;  // other points and the stride gap stay untouched
+          bad += !std::isnan(got);  // other points and the stride gap stay untouched
           continue;
         }
         const size_t r = size_t(p) * tiles * kp + i;
-        const double err = std::fabs(double(hawc::fp16_to_fp32(got)) - ref.m[r]);
+        const double err = std::fabs(double(got) - ref.m[r]);
         if (!(err <= error_bound(cp, ref.abs_sum[r])) && ++bad <= 5)
           ADD_FAILURE() << "p=" << p << " t=" << i / kp << " k=" << i % kp << ": got "
-                        << hawc::fp16_to_fp32(got) << ", exact " << ref.m[r] << ", bound "
+                        << got << ", exact " << ref.m[r] << ", bound "
                         << error_bound(cp, ref.abs_sum[r]);
       }
     ASSERT_EQ(bad, 0);
@@ -177,11 +178,11 @@ TEST_P(NeonFp16Gemm, TileBitsDoNotDependOnTheBlock) {
   const auto [cp, kp] = GetParam();
   constexpr int kTiles = 17;
   const Problem whole = make_problem(1, kTiles, cp, kp, 1.0f, 1.0f, 7 * cp + kp);
-  const std::vector<uint16_t> expected = run_neon(whole, 0, 1);
+  const std::vector<float> expected = run_neon(whole, 0, 1);
   for (int first = 0; first < kTiles; ++first)
     for (int count : {1, 2, 3, kTiles - first}) {
       if (first + count > kTiles) continue;
-      const std::vector<uint16_t> m = run_neon(tile_range(whole, first, count), 0, 1);
+      const std::vector<float> m = run_neon(tile_range(whole, first, count), 0, 1);
       for (int i = 0; i < count * kp; ++i)
         ASSERT_EQ(m[i], expected[size_t(first) * kp + i])
             << "tile " << first + i / kp << " k " << i % kp << " in a block of " << count
@@ -226,10 +227,10 @@ TEST(NeonFp16GemmAccuracy, RealisticMagnitudes) {
   for (int c : {64, 256, 512}) {
     const Problem pr = make_problem(1, 64, c, 64, 10.0f, std::sqrt(2.0f / (9 * c)), c);
     const Reference ref = reference(pr);
-    const std::vector<uint16_t> m = run_neon(pr, 0, 1);
+    const std::vector<float> m = run_neon(pr, 0, 1);
     double max_err = 0, max_ref = 0, sq_err = 0, sq_ref = 0;
     for (size_t i = 0; i < ref.m.size(); ++i) {
-      const double err = hawc::fp16_to_fp32(m[i]) - ref.m[i];
+      const double err = m[i] - ref.m[i];
       max_ref = std::max(max_ref, std::fabs(ref.m[i]));
       max_err = std::max(max_err, std::fabs(err));
       sq_err += err * err;

@@ -3,10 +3,11 @@
 // Private to gemm_neon_fp16.cpp; needs FP16 arithmetic (-march=armv8.2-a+fp16).
 //
 // Accuracy decides the shape. The F4x3 output transform amplifies GEMM
-// errors ~10x into a convolution bound of 1e-2 that an exact GEMM already
-// reaches to 9.7e-3 (qemu-small layers, bench/RESULTS_mca.md). FP16
+// errors ~10x into a convolution bound of 1e-2 (bench/RESULTS_mca.md). FP16
 // accumulation over 64 channels took it to 1.0-2.0e-2; FP16 chains of at most
-// kGemmFp16Chain channels whose sums add up in FP32 keep it at 8.3e-3-1.1e-2.
+// kGemmFp16Chain channels whose sums add up in FP32, with M kept in FP32,
+// measure 9.8e-3 worst on the covering test shapes with chains of 8 (1.04e-2
+// with chains of 16, which is why the chain is 8).
 // FP32 sums of an 8x16 block would not fit in registers; a 2x16 block with 4
 // accumulator sets (16 FP16 + 8 FP32 registers) keeps everything in
 // registers, and converting costs 28 instructions per 256 FMLAs.
@@ -19,7 +20,7 @@
 
 namespace hawc {
 
-constexpr int kGemmFp16Chain = 16;  // channels an FP16 accumulator sums before FP32 takes over
+constexpr int kGemmFp16Chain = 8;  // products an FP16 accumulator sums before FP32 takes over
 
 // acc += u * v[L]. GCC's arm_neon.h builds vfmaq_laneq_f16 from a dup and a
 // vector FMLA and fuses them back only when the dup has a single use; here
@@ -82,13 +83,13 @@ inline __attribute__((always_inline)) void gemm_step_neon_fp16(GemmAccumulators<
 
 // The kernel of one block shape: the main 2x16, the odd last tile 1x16 and
 // their NR = 8 forms for an 8-wide last output-channel panel. For the
-// MR x NR block, M[t][k] (row stride ldm) = sum over c < cp of V[t][c] *
+// MR x NR block, M[t][k] (FP32, row stride ldm) = sum over c < cp of V[t][c] *
 // U[c][k]. v points at the block's first tile in its V panel, whose tiles
 // make 8-channel steps v_step elements apart; u points at the U panel; cp is
 // a multiple of 8.
 template <int MR, int NR>
 __attribute__((noinline)) void gemm_microkernel_neon_fp16(const float16_t* v, size_t v_step,
-                                                         const float16_t* u, int cp, float16_t* m,
+                                                         const float16_t* u, int cp, float* m,
                                                          size_t ldm) {
   static_assert((MR == 1 || MR == 2) && (NR == 8 || NR == 16), "unsupported block shape");
   using Acc = GemmAccumulators<MR, NR>;
@@ -121,9 +122,8 @@ __attribute__((noinline)) void gemm_microkernel_neon_fp16(const float16_t* v, si
         sum[t][2 * j + 1] = vaddq_f32(sum[t][2 * j + 1], vcvt_high_f32_f16(acc.r[0][t][j]));
       }
   }
-  for (int t = 0; t < MR; ++t)
-    for (int j = 0; j < NR / 8; ++j)
-      vst1q_f16(m + t * ldm + 8 * j, vcvt_high_f16_f32(vcvt_f16_f32(sum[t][2 * j]), sum[t][2 * j + 1]));
+  for (int t = 0; t < MR; ++t)  // M stays FP32 (src/winograd_kernels.h)
+    for (int i = 0; i < NR / 4; ++i) vst1q_f32(m + t * ldm + 4 * i, sum[t][i]);
 }
 
 }  // namespace hawc

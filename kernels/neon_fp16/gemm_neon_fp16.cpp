@@ -8,7 +8,7 @@
 namespace hawc {
 namespace {
 
-using GemmMicrokernel = void (*)(const float16_t*, size_t, const float16_t*, int, float16_t*, size_t);
+using GemmMicrokernel = void (*)(const float16_t*, size_t, const float16_t*, int, float*, size_t);
 
 // [NR / 8 - 1][MR - 1]
 constexpr GemmMicrokernel kMicrokernels[2][2] = {
@@ -23,10 +23,10 @@ void winograd_gemm_neon_fp16(const GemmArgs& a) {
   for (int p = a.point_begin; p < a.point_end; ++p) {
     const float16_t* v = static_cast<const float16_t*>(a.v) + size_t(p) * a.v_point_stride;
     const float16_t* u = static_cast<const float16_t*>(a.u) + size_t(p) * cp * kp;
-    float16_t* m = static_cast<float16_t*>(a.m) + size_t(p) * a.m_point_stride;
+    float* m = static_cast<float*>(a.m) + size_t(p) * a.m_point_stride;
     // Output-channel panels outside: one U panel (Cp x 16) stays in L1 while
     // the point's tiles stream past it.
-    for (int k0 = 0; k0 < kp; k0 += kGemmNR) {
+    for (int k0 = a.k_begin; k0 < std::min(a.k_end, kp); k0 += kGemmNR) {
       const int nr = std::min(kGemmNR, kp - k0);
       for (int t0 = 0; t0 < a.tiles; t0 += kGemmMR) {
         const int panel_tiles = std::min(kGemmMR, a.tiles - t0);

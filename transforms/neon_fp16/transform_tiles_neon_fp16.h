@@ -56,6 +56,16 @@ inline Float32x8 widen<Float32x8>(float16x8_t v) {
 inline float16x8_t narrow(float16x8_t v) { return v; }
 inline float16x8_t narrow(Float32x8 v) { return vcvt_high_f16_f32(vcvt_f16_f32(v.lo), v.hi); }
 
+// 8 FP32 values of M (src/winograd_kernels.h) as the transform's vector type.
+template <class Vec>
+Vec load_m(const float* p);
+template <>
+inline Float32x8 load_m<Float32x8>(const float* p) { return {vld1q_f32(p), vld1q_f32(p + 4)}; }
+template <>
+inline float16x8_t load_m<float16x8_t>(const float* p) {
+  return narrow(Float32x8{vld1q_f32(p), vld1q_f32(p + 4)});
+}
+
 // ---- input transform: V = B^T d B ----
 
 // d B of one patch row.
@@ -147,13 +157,13 @@ void input_transform(const InputTransformArgs& a) {
 // ---- output transform: Y = A^T M A + bias, activation ----
 
 template <class Transform, class Vec, class Writer>
-inline void output_tile(const Writer& out, const float16_t* src, size_t stride, float16x8_t bias,
+inline void output_tile(const Writer& out, const float* src, size_t stride, float16x8_t bias,
                         Activation act, int y0, int x0, int rows, int cols) {
   constexpr int alpha = Transform::alpha, m = Transform::m;
   Vec atm[m][alpha];  // A^T M
   for (int j = 0; j < alpha; ++j) {
     Vec col[alpha], r[m];
-    for (int i = 0; i < alpha; ++i) col[i] = widen<Vec>(vld1q_f16(src + size_t(i * alpha + j) * stride));
+    for (int i = 0; i < alpha; ++i) col[i] = load_m<Vec>(src + size_t(i * alpha + j) * stride);
     // Column 1 of A^T (the point 1) is all ones in every variant, so the
     // bias added to point (1, 1) reaches each output once: 1 add per tile.
     if (j == 1) col[1] = plus(col[1], widen<Vec>(bias));
@@ -189,7 +199,7 @@ void output_transform_layout(const OutputTransformArgs& args) {
     const int t = a.tile_begin + lt;
     const int y0 = t / a.tiles_w * m, x0 = t % a.tiles_w * m;
     const int rows = std::min(m, a.out_h - y0), cols = std::min(m, a.out_w - x0);
-    const float16_t* src = static_cast<const float16_t*>(a.m) + size_t(lt) * a.out_channels_padded;
+    const float* src = static_cast<const float*>(a.m) + size_t(lt) * a.out_channels_padded;
     for (int block = a.k_begin / 8; block < block_end; ++block) {
       const float16x8_t b = vld1q_f16(bias + block * 8);
       if (block * 8 + 8 <= a.out_channels)
