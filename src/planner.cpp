@@ -25,25 +25,31 @@ constexpr long kBlockOverhead = 4;
 constexpr size_t kPhasedMaxBytes = 32u << 20;
 
 // Cost of the busiest task when `batch` images of `tiles` tiles are cut into
-// blocks of t tiles and the blocks are split contiguously over `tasks`.
+// blocks of t tiles and the blocks are split contiguously over `tasks`: it
+// gets ceil(items / tasks) blocks; all but an image's last are full. O(1):
+// planning runs on the calling thread before every run.
 long busiest_task_cost(int tiles, int batch, int t, int tasks) {
   const long blocks = long(div_up(tiles, t)), items = blocks * batch;
-  long worst = 0;
-  for (int i = 0; i < tasks; ++i) {
-    long cost = 0;
-    for (long item = first_item(items, tasks, i); item < first_item(items, tasks, i + 1); ++item)
-      cost += std::min<long>(t, tiles - item % blocks * t) + kBlockOverhead;
-    worst = std::max(worst, cost);
-  }
-  return worst;
+  const long per_task = long(div_up(items, tasks));
+  const long full_blocks =
+      std::min(per_task, items - batch);  // blocks that are not an image's last
+  const long last = tiles - (blocks - 1) * t;
+  return full_blocks * t + (per_task - full_blocks) * last + per_task * kBlockOverhead;
 }
 
-// Chunk (a multiple of `unit`, covering `total`) that cuts `total` into about
-// `pieces` pieces.
-int chunk_for(int total, int unit, long pieces) {
+// Chunk (a multiple of `unit`) that cuts `total` in each of `groups`
+// independent groups so that the busiest of `threads` tasks gets the least
+// work: ceil(items / threads) chunks, each costing its units plus a call
+// overhead of a quarter unit. On a tie the larger chunk (fewer calls).
+int balanced_chunk(int total, int unit, long groups, int threads) {
   const long units = long(div_up(total, unit));
-  const long n = std::max(1L, std::min(units, pieces));
-  return int(div_up(units, n)) * unit;
+  long best = units, best_cost = -1;
+  for (long per = units; per >= 1; --per) {
+    const long items = groups * long(div_up(units, per));
+    const long cost = long(div_up(items, threads)) * (4 * per + 1);
+    if (best_cost < 0 || cost < best_cost) best_cost = cost, best = per;
+  }
+  return int(best) * unit;
 }
 
 RunPlan fused_plan(size_t points, int cp, int kp, int tiles, int batch, int threads) {
@@ -79,13 +85,10 @@ RunPlan phased_plan(size_t points, int cp, int kp, int tiles, int batch, int thr
   p.schedule = Schedule::Phased;
   p.tasks = threads;
   p.panels_per_image = int(div_up(tiles, kGemmMR));
-  // About 8 items per task in each pass: fine enough for balance, coarse
-  // enough that every call still does real work.
-  const long target = 8L * threads;
   const long panels = long(p.panels_per_image) * batch;
-  p.channel_chunk = chunk_for(cp, 8, div_up(target, panels));
-  p.gemm_out_chunk = chunk_for(kp, kGemmNR, div_up(target, long(points) * batch));
-  p.output_out_chunk = chunk_for(kp, 8, div_up(target, panels));
+  p.channel_chunk = balanced_chunk(cp, 8, panels, threads);
+  p.gemm_out_chunk = balanced_chunk(kp, kGemmNR, long(points) * batch, threads);
+  p.output_out_chunk = balanced_chunk(kp, 8, panels, threads);
   p.input_items = panels * long(div_up(cp, p.channel_chunk));
   p.gemm_items = long(points) * batch * long(div_up(kp, p.gemm_out_chunk));
   p.output_items = panels * long(div_up(kp, p.output_out_chunk));
