@@ -40,6 +40,7 @@
 #include "bench/hawc_roi.h"
 #include "hawc/hawc.h"
 #include "src/conv2d.h"
+#include "src/phase_profile.h"
 #include "src/cpu_features.h"
 #include "src/fp16.h"
 #include "tests/support/conv_check.h"
@@ -569,6 +570,10 @@ void run_benchmark(benchmark::State& state, const std::string& key, int layer_in
     check_result(layer_index, layer, e);
     if (e.status != Status::Ok) return skip(state, e);
   }
+  // HAWC_PROFILE_PHASE=time: hawc's CPU time per phase (summed over threads)
+  // per run, as counters: the per-phase split on real hardware.
+  const bool phase_times = hawc::phase_timing_enabled() && e.impl.rfind("hawc_", 0) == 0;
+  if (phase_times) hawc::phase_time_reset();
   for (auto _ : state) {
     if (!r.run(&msg)) {
       e.status = Status::Failed;
@@ -587,6 +592,12 @@ void run_benchmark(benchmark::State& state, const std::string& key, int layer_in
       benchmark::Counter(layer.flops() / 1e9, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["max_error"] = e.max_error;
   state.counters["threads"] = g_options.threads;
+  if (phase_times) {
+    const char* names[] = {"input_ms", "gemm_ms", "output_ms"};
+    for (int i = 0; i < 3; ++i)
+      state.counters[names[i]] = benchmark::Counter(
+          hawc::phase_time_ns(hawc::ProfiledPhase(i)) / 1e6, benchmark::Counter::kAvgIterations);
+  }
 }
 
 // ---- reporting ---------------------------------------------------------------------

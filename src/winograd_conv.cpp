@@ -1,11 +1,14 @@
 #include "src/winograd_conv.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
 #include "bench/hawc_roi.h"
 #include "src/parallel.h"
+#include "src/phase_profile.h"
 #include "src/planner.h"
 
 namespace hawc {
@@ -37,12 +40,12 @@ size_t slot_bytes_of(const RunPlan& plan, const WinogradKernels& k) {
   return v_bytes_of(plan, k) + round_up(plan.m_elements * k.m_element_size, 64);
 }
 
-// Per-phase instruction profiles (bench/profile): with HAWC_PROFILE_PHASE set
-// to input, gemm or output, every call of that kernel family is wrapped in the
+// Per-phase profiling (src/phase_profile.h): with HAWC_PROFILE_PHASE set to
+// input, gemm or output, every call of that kernel family is wrapped in the
 // QEMU plugin's region-of-interest markers (counted per thread with
-// roi=thread). The markers are no-op instructions; without the variable the
-// check is one predictable branch per call.
-enum Phase { kNoPhase, kInputPhase, kGemmPhase, kOutputPhase };
+// roi=thread; the markers are no-op instructions); with "time", every call is
+// timed. Without the variable the check is one predictable branch per call.
+enum Phase { kInputPhase, kGemmPhase, kOutputPhase, kNoPhase, kTimePhases };
 
 Phase profiled_phase() {
   static const Phase phase = [] {
@@ -51,19 +54,29 @@ Phase profiled_phase() {
     if (std::strcmp(v, "input") == 0) return kInputPhase;
     if (std::strcmp(v, "gemm") == 0) return kGemmPhase;
     if (std::strcmp(v, "output") == 0) return kOutputPhase;
+    if (std::strcmp(v, "time") == 0) return kTimePhases;
     return kNoPhase;
   }();
   return phase;
 }
 
+std::atomic<uint64_t> g_phase_ns[3];
+
 template <typename Kernel, typename Args>
 inline void run_phase(Phase phase, Kernel kernel, const Args& args) {
-  if (profiled_phase() == phase) {
+  const Phase profiled = profiled_phase();
+  if (profiled == kNoPhase || (profiled != phase && profiled != kTimePhases)) {
+    kernel(args);
+  } else if (profiled == kTimePhases) {
+    const auto start = std::chrono::steady_clock::now();
+    kernel(args);
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::steady_clock::now() - start);
+    g_phase_ns[phase].fetch_add(uint64_t(ns.count()), std::memory_order_relaxed);
+  } else {
     HAWC_ROI_BEGIN();
     kernel(args);
     HAWC_ROI_END();
-  } else {
-    kernel(args);
   }
 }
 
@@ -223,11 +236,16 @@ void phased_output_task(void* context, int32_t task) {
 
 }  // namespace
 
+void phase_time_reset() {
+  for (auto& ns : g_phase_ns) ns.store(0);
+}
+uint64_t phase_time_ns(ProfiledPhase phase) { return g_phase_ns[int(phase)].load(); }
+bool phase_timing_enabled() { return profiled_phase() == kTimePhases; }
+
 size_t winograd_workspace_bytes(const hawc_conv2d& c, const RunShape& s, int threads) {
   const RunPlan plan = plan_for(c, s, threads);
   const size_t slots = plan.schedule == Schedule::Fused ? size_t(plan.tasks) : 1;
-  return slot_bytes_of(plan, *c.kernels) * slots +
-         AlignedBuffer<unsigned char>::kAlignment;
+  return slot_bytes_of(plan, *c.kernels) * slots + AlignedBuffer<unsigned char>::kAlignment;
 }
 
 void run_winograd(const hawc_conv2d& c, const RunShape& s, const uint16_t* input, uint16_t* output,
