@@ -14,7 +14,6 @@
 #include "src/status.h"
 #include "src/winograd_conv.h"
 
-
 namespace hawc {
 namespace {
 
@@ -32,7 +31,9 @@ constexpr size_t kMaxBytes = size_t(PTRDIFF_MAX);
 
 bool valid_layout(int v) { return v >= HAWC_LAYOUT_NCHW && v <= HAWC_LAYOUT_NCHW8C; }
 bool valid_activation(int v) { return v >= HAWC_ACTIVATION_NONE && v <= HAWC_ACTIVATION_RELU6; }
-bool valid_algorithm(int v) { return v >= HAWC_ALGORITHM_AUTO && v <= HAWC_ALGORITHM_WINOGRAD_F6X3; }
+bool valid_algorithm(int v) {
+  return v >= HAWC_ALGORITHM_AUTO && v <= HAWC_ALGORITHM_WINOGRAD_F6X3;
+}
 
 hawc_status validate_params(const hawc_conv2d_params& p) {
   if (p.in_channels < 1 || p.out_channels < 1)
@@ -73,10 +74,14 @@ hawc_status validate_params(const hawc_conv2d_params& p) {
 
 Variant variant_of(hawc_algorithm a, int in_channels, int out_channels, bool fp16_kernels) {
   switch (a) {
-    case HAWC_ALGORITHM_WINOGRAD_F2X3: return Variant::F2x3;
-    case HAWC_ALGORITHM_WINOGRAD_F4X3: return Variant::F4x3;
-    case HAWC_ALGORITHM_WINOGRAD_F6X3: return Variant::F6x3;
-    default: return auto_variant(in_channels, out_channels, fp16_kernels);
+    case HAWC_ALGORITHM_WINOGRAD_F2X3:
+      return Variant::F2x3;
+    case HAWC_ALGORITHM_WINOGRAD_F4X3:
+      return Variant::F4x3;
+    case HAWC_ALGORITHM_WINOGRAD_F6X3:
+      return Variant::F6x3;
+    default:
+      return auto_variant(in_channels, out_channels, fp16_kernels);
   }
 }
 
@@ -100,7 +105,8 @@ hawc_status create_conv2d(const hawc_conv2d_params* p, const hawc_fp16* weights,
   clear_error();
   if (out == nullptr) return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_create: out is NULL");
   *out = nullptr;
-  if (p == nullptr) return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_create: params is NULL");
+  if (p == nullptr)
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_create: params is NULL");
   if (weights == nullptr)
     return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_create: weights is NULL");
   if (hawc_status s = validate_params(*p)) return s;
@@ -127,7 +133,8 @@ hawc_status create_conv2d(const hawc_conv2d_params* p, const hawc_fp16* weights,
   if (!c->u_f32.allocate(u_elements) || !c->bias_f32.allocate(kp) || !c->bias_f16.allocate(kp) ||
       (kernels->element_size == 2 && !c->u_f16.allocate(u_elements))) {
     delete c;
-    return fail(HAWC_STATUS_OUT_OF_MEMORY, "hawc_conv2d_create: cannot allocate packed weights");
+    return fail(HAWC_STATUS_OUT_OF_MEMORY,
+                "hawc_conv2d_create: out of memory for the packed weights");
   }
   winograd_filter_transform(variant, weights, p->in_channels, p->out_channels, c->u_f32.data());
   if (kernels->element_size == 2) {  // FP16 kernels: round once, keep only the FP16 copy
@@ -255,13 +262,14 @@ hawc_status hawc_conv2d_run(hawc_conv2d* c, int32_t batch, int32_t in_h, int32_t
     if (overlaps(o->workspace, o->workspace_size, output, r.out_bytes) ||
         overlaps(o->workspace, o->workspace_size, input, r.in_bytes))
       return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_run: workspace overlaps a tensor");
-    run_winograd(*c, r.shape, input, output, *o, r.threads, static_cast<unsigned char*>(o->workspace));
+    run_winograd(*c, r.shape, input, output, *o, r.threads,
+                 static_cast<unsigned char*>(o->workspace));
     return HAWC_STATUS_SUCCESS;
   }
   WorkspaceCache::Lease lease = c->workspace_cache.lease(needed);
   if (lease.data() == nullptr)
-    return fail(HAWC_STATUS_OUT_OF_MEMORY, "hawc_conv2d_run: cannot allocate %zu bytes of workspace",
-                needed);
+    return fail(HAWC_STATUS_OUT_OF_MEMORY,
+                "hawc_conv2d_run: out of memory for %zu bytes of workspace", needed);
   run_winograd(*c, r.shape, input, output, *o, r.threads, lease.data());
   return HAWC_STATUS_SUCCESS;
 }
@@ -283,9 +291,12 @@ hawc_status hawc_conv2d_workspace_size(const hawc_conv2d* c, int32_t batch, int3
 hawc_algorithm hawc_conv2d_algorithm(const hawc_conv2d* c) {
   if (c == nullptr) return HAWC_ALGORITHM_AUTO;
   switch (c->variant) {
-    case Variant::F2x3: return HAWC_ALGORITHM_WINOGRAD_F2X3;
-    case Variant::F4x3: return HAWC_ALGORITHM_WINOGRAD_F4X3;
-    case Variant::F6x3: return HAWC_ALGORITHM_WINOGRAD_F6X3;
+    case Variant::F2x3:
+      return HAWC_ALGORITHM_WINOGRAD_F2X3;
+    case Variant::F4x3:
+      return HAWC_ALGORITHM_WINOGRAD_F4X3;
+    case Variant::F6x3:
+      return HAWC_ALGORITHM_WINOGRAD_F6X3;
   }
   return HAWC_ALGORITHM_AUTO;
 }
