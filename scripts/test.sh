@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, then builds and runs every test
-# configuration. On x86: host, host with ASan+UBSan, and the aarch64 build
+# configuration. On x86: host, host with ASan+UBSan, host with TSan, a 60 s
+# libFuzzer run (host-fuzz, clang), and the aarch64 build
 # under QEMU on a CPU with FP16 arithmetic (max), on one without (cortex-a72),
 # and the Graviton2 build on QEMU's neoverse-n1. On an aarch64 host the same
 # presets build and run natively.
@@ -11,7 +12,7 @@ export CTEST_PARALLEL_LEVEL=${CTEST_PARALLEL_LEVEL:-$(nproc)}
 
 scripts/install-deps.sh
 
-presets=(host host-asan host-tsan aarch64 aarch64-nofp16 graviton2)
+presets=(host host-asan host-tsan host-fuzz aarch64 aarch64-nofp16 graviton2)
 [ $# -gt 0 ] && presets=("$@")
 start=$SECONDS
 for preset in "${presets[@]}"; do

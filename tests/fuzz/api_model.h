@@ -1,0 +1,92 @@
+// An independent model of hawc.h's argument rules: which status create and
+// run must return for given arguments. Shared by tests/test_property.cpp and
+// the libFuzzer target (tests/fuzz/fuzz_conv2d.cpp).
+#pragma once
+
+#include <climits>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "hawc/hawc.h"
+
+namespace hawc_model {
+
+using u128 = unsigned __int128;
+// Largest tensor or buffer hawc accepts (pointer differences must be valid).
+constexpr u128 kMaxBytes = u128(PTRDIFF_MAX);
+// No allocation this large can succeed anywhere (beyond a 48-bit user address
+// space): create must then return HAWC_STATUS_OUT_OF_MEMORY.
+constexpr u128 kImpossibleBytes = u128(1) << 48;
+
+// An enum field as the int a C caller stored in it.
+template <typename Enum>
+int32_t get_raw(const Enum& field) {
+  int32_t v;
+  std::memcpy(&v, &field, sizeof v);
+  return v;
+}
+template <typename Enum>
+void set_raw(Enum* field, int32_t v) {
+  std::memcpy(field, &v, sizeof v);
+}
+
+// hawc_conv2d_create with non-NULL pointers: invalid values first, then what
+// is valid but not implemented, then sizes beyond the address space.
+inline hawc_status create_status(const hawc_conv2d_params& p) {
+  const int32_t layout = get_raw(p.layout), act = get_raw(p.activation),
+                algo = get_raw(p.algorithm);
+  if (p.in_channels < 1 || p.out_channels < 1 || p.kernel_h < 1 || p.kernel_w < 1 ||
+      p.stride_h < 1 || p.stride_w < 1 || p.pad_top < 0 || p.pad_left < 0 || p.pad_bottom < 0 ||
+      p.pad_right < 0 || p.pad_top >= p.kernel_h || p.pad_bottom >= p.kernel_h ||
+      p.pad_left >= p.kernel_w || p.pad_right >= p.kernel_w || layout < 0 || layout > 2 ||
+      act < 0 || act > 2 || algo < 0 || algo > 3)
+    return HAWC_STATUS_INVALID_PARAMETER;
+  if (p.kernel_h != 3 || p.kernel_w != 3 || p.stride_h != 1 || p.stride_w != 1)
+    return HAWC_STATUS_UNSUPPORTED_PARAMETER;
+  const u128 cp = (u128(p.in_channels) + 7) / 8 * 8, kp = (u128(p.out_channels) + 7) / 8 * 8;
+  if (u128(p.in_channels) * u128(p.out_channels) * 18 > kMaxBytes || cp * kp * 64 * 2 > kMaxBytes)
+    return HAWC_STATUS_INVALID_PARAMETER;
+  return HAWC_STATUS_SUCCESS;
+}
+
+// The smallest buffer a successful create must allocate (FP16 U of F(2x2)).
+inline u128 min_packed_bytes(const hawc_conv2d_params& p) {
+  return (u128(p.in_channels) + 7) / 8 * 8 * ((u128(p.out_channels) + 7) / 8 * 8) * 16 * 2;
+}
+
+struct Run {
+  hawc_status status = HAWC_STATUS_INVALID_PARAMETER;
+  u128 in_bytes = 0, out_bytes = 0;  // when the shape is valid
+};
+
+// hawc_conv2d_run's shape rules (and hawc_conv2d_workspace_size's) for an
+// object created with `p` running F(m x m, 3 x 3), non-NULL pointers.
+inline Run run_status(const hawc_conv2d_params& p, int m, int32_t batch, int32_t h, int32_t w,
+                      int32_t threads) {
+  Run r;
+  if (batch < 1 || threads < 0 || h < 1 || w < 1) return r;
+  const int64_t oh = int64_t(h) + p.pad_top + p.pad_bottom - 2;
+  const int64_t ow = int64_t(w) + p.pad_left + p.pad_right - 2;
+  if (oh < 1 || ow < 1 || oh > INT32_MAX || ow > INT32_MAX) return r;
+  const bool blocked = get_raw(p.layout) == HAWC_LAYOUT_NCHW8C;
+  const u128 ic = blocked ? (u128(p.in_channels) + 7) / 8 * 8 : u128(p.in_channels);
+  const u128 kc = blocked ? (u128(p.out_channels) + 7) / 8 * 8 : u128(p.out_channels);
+  r.in_bytes = u128(batch) * ic * u128(h) * u128(w) * 2;
+  r.out_bytes = u128(batch) * kc * u128(oh) * u128(ow) * 2;
+  const u128 tiles = u128((oh + m - 1) / m) * u128((ow + m - 1) / m);
+  if (r.in_bytes > kMaxBytes || r.out_bytes > kMaxBytes || tiles > u128(INT_MAX)) return r;
+  r.status = HAWC_STATUS_SUCCESS;
+  return r;
+}
+
+inline bool overlaps(const void* a, u128 a_bytes, const void* b, u128 b_bytes) {
+  const u128 x = uintptr_t(a), y = uintptr_t(b);
+  return x < y + b_bytes && y < x + a_bytes;
+}
+
+inline int tile_size(hawc_algorithm a) {
+  return a == HAWC_ALGORITHM_WINOGRAD_F2X3 ? 2 : a == HAWC_ALGORITHM_WINOGRAD_F4X3 ? 4 : 6;
+}
+
+}  // namespace hawc_model
