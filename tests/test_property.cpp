@@ -43,6 +43,7 @@
 
 #include "src/conv2d.h"
 #include "src/planner.h"
+#include "tests/support/thread_pool.h"
 #include "tests/fuzz/api_model.h"
 #include "tests/support/conv_check.h"
 #include "tests/support/error_bounds.h"
@@ -193,57 +194,7 @@ uint64_t env_u64(const char* name, uint64_t fallback) {
 }
 
 // ---- An engine-style pool for hawc_run_options.parallel_for ------------------
-class ThreadPool {
- public:
-  explicit ThreadPool(int workers) {
-    for (int w = 0; w < workers; ++w) threads_.emplace_back([this, w] { work(w); });
-  }
-  ~ThreadPool() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    for (std::thread& t : threads_) t.join();
-  }
-  static void parallel_for(void* pool, int32_t n, hawc_task_fn task, void* context) {
-    static_cast<ThreadPool*>(pool)->run(n, task, context);
-  }
-
- private:
-  void run(int32_t n, hawc_task_fn task, void* context) {
-    std::lock_guard<std::mutex> serial(run_mutex_);  // one parallel_for at a time
-    std::unique_lock<std::mutex> lock(mutex_);
-    n_ = n, task_ = task, context_ = context, pending_ = int(threads_.size()), ++generation_;
-    wake_.notify_all();
-    done_.wait(lock, [this] { return pending_ == 0; });
-  }
-  void work(int w) {
-    long seen = 0;
-    for (;;) {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
-      const int32_t n = n_, workers = int32_t(threads_.size());
-      hawc_task_fn task = task_;
-      void* context = context_;
-      lock.unlock();
-      for (int32_t i = w; i < n; i += workers) task(context, i);
-      lock.lock();
-      if (--pending_ == 0) done_.notify_all();
-    }
-  }
-  std::vector<std::thread> threads_;
-  std::mutex mutex_, run_mutex_;
-  std::condition_variable wake_, done_;
-  bool stop_ = false;
-  long generation_ = 0;
-  int32_t n_ = 0;
-  hawc_task_fn task_ = nullptr;
-  void* context_ = nullptr;
-  int pending_ = 0;
-};
+using hawc_test::ThreadPool;  // tests/support/thread_pool.h
 
 ThreadPool& shared_pool() {
   static ThreadPool pool(3);
