@@ -873,7 +873,7 @@ int main(int argc, char** argv) {
 
   // Header: what runs where.
   const bool fp16_cpu = hawc::cpu_features().fp16_arith;
-  const bool neon_built = hawc::neon_fp16_winograd_kernels(hawc::Variant::F4x3) != nullptr;
+  const bool neon_built = hawc::neon_fp16_kernels_built();
   const std::string hawc_line =
       std::string("hawc ") + std::to_string(HAWC_VERSION_MAJOR) + "." +
       std::to_string(HAWC_VERSION_MINOR) + "." + std::to_string(HAWC_VERSION_PATCH) +

@@ -1,4 +1,14 @@
 # cmake --install: headers, library, hawcConfig.cmake (+ version) and hawc.pc.
+# On Debian the library directory is lib/<multiarch triplet> (for example
+# lib/aarch64-linux-gnu), where dpkg, the cross toolchains and find_package
+# look for an arm64 library installed next to an amd64 one; GNUInstallDirs
+# does this itself only for the prefix /usr, and the .deb (HawcPackage.cmake)
+# reuses the build's install rules under /usr. -DCMAKE_INSTALL_LIBDIR=lib
+# overrides it.
+if(NOT DEFINED CMAKE_INSTALL_LIBDIR AND CMAKE_LIBRARY_ARCHITECTURE AND EXISTS /etc/debian_version)
+  set(CMAKE_INSTALL_LIBDIR "lib/${CMAKE_LIBRARY_ARCHITECTURE}"
+      CACHE PATH "Object code libraries (lib/<multiarch triplet> on Debian)")
+endif()
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 

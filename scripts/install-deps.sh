@@ -10,7 +10,8 @@ set -euo pipefail
 arch=$(uname -m)
 native=(cmake make g++ pkg-config python3 python3-numpy python3-matplotlib
         libgtest-dev libbenchmark-dev libomp-dev clang llvm-19 lld
-        libclang-rt-14-dev)  # libFuzzer and the sanitizer runtimes of clang 14 (host-fuzz)
+        libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes of clang 14 (host-fuzz)
+        dpkg-dev:all)       # dpkg-architecture: the .deb test's multiarch directory
 cross=(g++-aarch64-linux-gnu qemu-user)
 arm64_libs=(libgtest-dev libbenchmark-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev libgomp1 libstdc++6)
 

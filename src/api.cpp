@@ -93,12 +93,17 @@ bool overlaps(const void* a, size_t a_bytes, const void* b, size_t b_bytes) {
 }  // namespace
 
 Variant auto_variant(int in_channels, int out_channels, bool fp16_kernels) {
-  // FP16 kernels (README, Accuracy): F(6x6) measures 4e-2, over its 2e-2
-  // bound; F(4x4) stays within 1e-2 from 64 input channels on (5.3-7.8e-3 on
-  // every suite layer) but reaches 1.24e-2 on random shapes with fewer, where
-  // F(2x2) measures 2.2e-3. FP32 kernels are accurate with any variant, so
-  // F(6x6) where the GEMM dominates: fewest multiplications.
-  if (fp16_kernels) return in_channels >= 64 ? Variant::F4x3 : Variant::F2x3;
+  // FP16 kernels (README, Accuracy): F(6x6) measures 4-5e-2, over its 2e-2
+  // goal, so never. F(4x4) is within 1e-2 everywhere: FP16 sums from 64 input
+  // channels on (5.3-7.8e-3 on every suite layer), FP32 sums below
+  // (kF4x3F32SumsBelowChannels; 4.4e-3 on random layers). With FP32 sums its
+  // GEMM executes twice the FMLAs, which the cheaper transforms repay only
+  // for few channels: F(4x4) took 9-36% fewer instructions than F(2x2) at
+  // C = 3, 8, 16 and 3-11% more at C = 32, 48 (bench/RESULTS.md).
+  // FP32 kernels are accurate with any variant, so F(6x6) where the GEMM
+  // dominates: fewest multiplications.
+  if (fp16_kernels)
+    return in_channels <= 16 || in_channels >= 64 ? Variant::F4x3 : Variant::F2x3;
   if (in_channels >= 16 && out_channels >= 16) return Variant::F6x3;
   return Variant::F4x3;
 }
@@ -114,15 +119,14 @@ hawc_status create_conv2d(const hawc_conv2d_params* p, const hawc_fp16* weights,
     return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_create: weights is NULL");
   if (hawc_status s = validate_params(*p)) return s;
 
-  const bool has_neon =
-      neon_fp16_winograd_kernels(Variant::F4x3) != nullptr && cpu_features().fp16_arith;
+  const bool has_neon = neon_fp16_kernels_built() && cpu_features().fp16_arith;
   if (impl == Implementation::NeonFp16 && !has_neon)
     return fail(HAWC_STATUS_UNSUPPORTED_PARAMETER,
                 "NEON FP16 kernels are not available (build or CPU lacks FP16 arithmetic)");
   const bool use_neon = impl != Implementation::Portable && has_neon;
   const Variant variant = variant_of(p->algorithm, p->in_channels, p->out_channels, use_neon);
-  const WinogradKernels* kernels =
-      use_neon ? neon_fp16_winograd_kernels(variant) : &portable_winograd_kernels(variant);
+  const WinogradKernels* kernels = use_neon ? neon_fp16_winograd_kernels(variant, p->in_channels)
+                                            : &portable_winograd_kernels(variant);
 
   hawc_conv2d* c = new (std::nothrow) hawc_conv2d();
   if (c == nullptr) return fail(HAWC_STATUS_OUT_OF_MEMORY, "hawc_conv2d_create: out of memory");
@@ -134,13 +138,13 @@ hawc_status create_conv2d(const hawc_conv2d_params* p, const hawc_fp16* weights,
   const size_t kp = size_t(c->out_channels_padded);
   const size_t u_elements = size_t(variant_points(variant)) * c->channels_padded * kp;
   if (!c->u_f32.allocate(u_elements) || !c->bias_f32.allocate(kp) || !c->bias_f16.allocate(kp) ||
-      (kernels->element_size == 2 && !c->u_f16.allocate(u_elements))) {
+      (kernels->u_element_size == 2 && !c->u_f16.allocate(u_elements))) {
     delete c;
     return fail(HAWC_STATUS_OUT_OF_MEMORY,
                 "hawc_conv2d_create: out of memory for the packed weights");
   }
   winograd_filter_transform(variant, weights, p->in_channels, p->out_channels, c->u_f32.data());
-  if (kernels->element_size == 2) {  // FP16 kernels: round once, keep only the FP16 copy
+  if (kernels->u_element_size == 2) {  // FP16 U: round once, keep only the FP16 copy
     for (size_t i = 0; i < u_elements; ++i) c->u_f16.data()[i] = fp32_to_fp16(c->u_f32.data()[i]);
     c->u_f32 = AlignedBuffer<float>();
   }

@@ -37,6 +37,6 @@ struct hawc_conv2d {
   hawc::AlignedBuffer<uint16_t> bias_f16;  // the same in FP16
   mutable hawc::WorkspaceCache workspace_cache;  // for runs without a caller workspace
   const void* u() const {
-    return kernels->element_size == 2 ? static_cast<const void*>(u_f16.data()) : u_f32.data();
+    return kernels->u_element_size == 2 ? static_cast<const void*>(u_f16.data()) : u_f32.data();
   }
 };

@@ -8,13 +8,13 @@ namespace hawc {
 
 const WinogradKernels& portable_winograd_kernels(Variant v) {
   static const WinogradKernels kTable[kNumVariants] = {
-      {"portable", sizeof(float), sizeof(float),
+      {"portable", sizeof(float), sizeof(float), sizeof(float),
        winograd_input_transform_portable<Variant::F2x3>, winograd_gemm_portable,
        winograd_output_transform_portable<Variant::F2x3>},
-      {"portable", sizeof(float), sizeof(float),
+      {"portable", sizeof(float), sizeof(float), sizeof(float),
        winograd_input_transform_portable<Variant::F4x3>, winograd_gemm_portable,
        winograd_output_transform_portable<Variant::F4x3>},
-      {"portable", sizeof(float), sizeof(float),
+      {"portable", sizeof(float), sizeof(float), sizeof(float),
        winograd_input_transform_portable<Variant::F6x3>, winograd_gemm_portable,
        winograd_output_transform_portable<Variant::F6x3>},
   };
@@ -22,7 +22,7 @@ const WinogradKernels& portable_winograd_kernels(Variant v) {
 }
 
 #if !HAWC_HAVE_NEON_FP16
-const WinogradKernels* neon_fp16_winograd_kernels(Variant) { return nullptr; }
+const WinogradKernels* neon_fp16_winograd_kernels(Variant, int) { return nullptr; }
 #endif
 
 }  // namespace hawc

@@ -25,10 +25,11 @@ void parallel_for(const hawc_run_options& o, int n, hawc_task_fn fn, void* ctx) 
 }
 
 int default_threads(const hawc_run_options& o) {
-  if (o.num_threads > 0) return o.num_threads;
-  if (o.parallel_for != nullptr) return int(std::max(1u, std::thread::hardware_concurrency()));
+  if (o.num_threads > 0) return std::min<int>(o.num_threads, HAWC_MAX_THREADS);
+  if (o.parallel_for != nullptr)
+    return int(std::min<unsigned>(std::max(1u, std::thread::hardware_concurrency()), HAWC_MAX_THREADS));
 #ifdef _OPENMP
-  return omp_get_max_threads();
+  return std::min(omp_get_max_threads(), HAWC_MAX_THREADS);
 #else
   return 1;
 #endif

@@ -83,7 +83,6 @@ RunPlan fused_plan(size_t points, int cp, int kp, int tiles, int batch, int thre
 RunPlan phased_plan(size_t points, int cp, int kp, int tiles, int batch, int threads) {
   RunPlan p{};
   p.schedule = Schedule::Phased;
-  p.tasks = threads;
   p.panels_per_image = int(div_up(tiles, kGemmMR));
   const long panels = long(p.panels_per_image) * batch;
   p.channel_chunk = balanced_chunk(cp, 8, panels, threads);
@@ -94,6 +93,9 @@ RunPlan phased_plan(size_t points, int cp, int kp, int tiles, int batch, int thr
   p.output_items = panels * long(div_up(kp, p.output_out_chunk));
   p.v_elements = points * size_t(tiles) * cp * batch;
   p.m_elements = points * size_t(tiles) * kp * batch;
+  // No more tasks than the largest pass has items: an extra task would only
+  // wait at the barriers (and each OpenMP task is a thread).
+  p.tasks = int(std::min<long>(threads, std::max({p.input_items, p.gemm_items, p.output_items})));
   return p;
 }
 

@@ -34,7 +34,7 @@ RunPlan plan_for(const hawc_conv2d& c, const RunShape& s, int threads) {
 
 // Fused: one slot (V then M) per task. Phased: the batch's V then M, shared.
 size_t v_bytes_of(const RunPlan& plan, const WinogradKernels& k) {
-  return round_up(plan.v_elements * k.element_size, 64);
+  return round_up(plan.v_elements * k.v_element_size, 64);
 }
 size_t slot_bytes_of(const RunPlan& plan, const WinogradKernels& k) {
   return v_bytes_of(plan, k) + round_up(plan.m_elements * k.m_element_size, 64);
@@ -168,7 +168,7 @@ struct PhasedBlock {
 
 PhasedBlock phased_block(const Run& r, int n) {
   const hawc_conv2d& c = *r.conv;
-  const size_t es = c.kernels->element_size, m_es = c.kernels->m_element_size;
+  const size_t es = c.kernels->v_element_size, m_es = c.kernels->m_element_size;
   const size_t v_image = size_t(variant_points(c.variant)) * r.tiles * c.channels_padded;
   const size_t m_image = size_t(variant_points(c.variant)) * r.tiles * c.out_channels_padded;
   return {r.workspace + v_image * es * n, r.workspace + r.v_bytes + m_image * m_es * n,
@@ -188,7 +188,7 @@ void phased_input_task(void* context, int32_t task) {
     const PhasedBlock b = phased_block(r, n);
     InputTransformArgs a = input_args(
         r, n, tile_begin, std::min(kGemmMR, r.tiles - tile_begin),
-        b.v + v_panel_offset(tile_begin, c.channels_padded) * c.kernels->element_size, b.v_stride);
+        b.v + v_panel_offset(tile_begin, c.channels_padded) * c.kernels->v_element_size, b.v_stride);
     a.channel_begin = int(item % chunks) * plan.channel_chunk;
     a.channel_end = a.channel_begin + plan.channel_chunk;
     run_phase(kInputPhase, c.kernels->input_transform, a);

@@ -5,7 +5,8 @@
 //
 // Packed layouts (P = alpha^2 Winograd points; Cp, Kp = channel counts rounded
 // up to 8, the padding channels hold zeros). V and U are FP16 for the NEON FP16
-// kernels (WinogradKernels::element_size) and M is FP32 for both sets
+// kernels (WinogradKernels::v_element_size, u_element_size; U is FP32 for the
+// FP32-summing F(4x4) set below 64 channels) and M is FP32 for all sets
 // (m_element_size): the GEMM sums in FP32 anyway, and rounding M to FP16
 // before the output transform's cancellations was the largest single error
 // term of F(4x4,3x3). The portable kernels keep everything in FP32: they are
@@ -81,7 +82,8 @@ struct OutputTransformArgs {
 
 struct WinogradKernels {
   const char* name;
-  size_t element_size;    // bytes of a V or U element: 2 (FP16) or 4 (FP32)
+  size_t v_element_size;  // bytes of a V element: 2 (FP16) or 4 (FP32)
+  size_t u_element_size;  // bytes of a U element: 2 (FP16) or 4 (FP32)
   size_t m_element_size;  // bytes of an M element: 4 (FP32)
   void (*input_transform)(const InputTransformArgs&);
   void (*gemm)(const GemmArgs&);
@@ -91,9 +93,15 @@ struct WinogradKernels {
 // Portable C++ kernels: FP16 storage, FP32 arithmetic. Any host.
 const WinogradKernels& portable_winograd_kernels(Variant v);
 
-// NEON FP16 kernels, or nullptr when the library was built without them.
-// Only call them on a CPU with FP16 arithmetic (see cpu_features.h).
-const WinogradKernels* neon_fp16_winograd_kernels(Variant v);
+// NEON FP16 kernels for a layer of `channels` input channels, or nullptr when
+// the library was built without them. Only call them on a CPU with FP16
+// arithmetic (see cpu_features.h). F(4x4) below kF4x3F32SumsBelowChannels
+// input channels gets the GEMM that sums in FP32 (gemm.h).
+constexpr int kF4x3F32SumsBelowChannels = 64;
+const WinogradKernels* neon_fp16_winograd_kernels(Variant v, int channels);
+inline bool neon_fp16_kernels_built() {
+  return neon_fp16_winograd_kernels(Variant::F2x3, 0) != nullptr;
+}
 
 // Filter transform in FP32 into the packed U layout.
 // weights: K x C x 3 x 3 FP16 (OIHW); u: P * Cp * Kp values.

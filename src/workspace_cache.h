@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <mutex>
+#include <new>
 #include <vector>
 
 #include "src/aligned_buffer.h"
@@ -45,9 +46,14 @@ class WorkspaceCache {
   }
 
  private:
-  void give_back(AlignedBuffer<unsigned char> b) {
+  // Called from ~Lease, so it must not throw: when the list cannot grow the
+  // buffer is freed instead of cached (the next run allocates again).
+  void give_back(AlignedBuffer<unsigned char> b) noexcept {
     std::lock_guard<std::mutex> lock(mutex_);
-    free_.push_back(std::move(b));
+    try {
+      free_.push_back(std::move(b));
+    } catch (const std::bad_alloc&) {
+    }
   }
   std::mutex mutex_;
   std::vector<AlignedBuffer<unsigned char>> free_;

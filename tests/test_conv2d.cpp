@@ -4,6 +4,7 @@
 // batch 1 and 3, symmetric and asymmetric padding 0..2.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <tuple>
 
 #include "src/conv2d.h"
@@ -137,6 +138,43 @@ TEST(Conv2dDispatch, AutoPicksKernelsForThisCpu) {
   if (const char* expect = std::getenv("HAWC_EXPECT_FP16"))
     EXPECT_EQ(hawc::cpu_features().fp16_arith, std::string(expect) == "1");
   hawc_conv2d_destroy(conv);
+}
+
+// AUTO's variant per implementation and input channel count (the accuracy and
+// instruction measurements behind it: auto_variant in src/api.cpp).
+TEST(Conv2dDispatch, AutoVariantFollowsChannelCount) {
+  using hawc::Implementation;
+  struct Expect {
+    Implementation impl;
+    int c, k;
+    hawc_algorithm algo;
+  };
+  const Expect expected[] = {
+      {Implementation::NeonFp16, 3, 64, HAWC_ALGORITHM_WINOGRAD_F4X3},
+      {Implementation::NeonFp16, 16, 16, HAWC_ALGORITHM_WINOGRAD_F4X3},
+      {Implementation::NeonFp16, 17, 64, HAWC_ALGORITHM_WINOGRAD_F2X3},
+      {Implementation::NeonFp16, 63, 64, HAWC_ALGORITHM_WINOGRAD_F2X3},
+      {Implementation::NeonFp16, 64, 8, HAWC_ALGORITHM_WINOGRAD_F4X3},
+      {Implementation::Portable, 3, 64, HAWC_ALGORITHM_WINOGRAD_F4X3},
+      {Implementation::Portable, 16, 16, HAWC_ALGORITHM_WINOGRAD_F6X3},
+      {Implementation::Portable, 64, 8, HAWC_ALGORITHM_WINOGRAD_F4X3},
+  };
+  const std::vector<Implementation> impls = hawc_test::available_implementations();
+  int checked = 0;
+  for (const Expect& e : expected) {
+    if (std::find(impls.begin(), impls.end(), e.impl) == impls.end()) continue;
+    hawc_conv2d_params p;
+    hawc_conv2d_params_init(&p);
+    p.in_channels = e.c, p.out_channels = e.k;
+    const std::vector<uint16_t> w(size_t(e.c) * e.k * 9, 0x2c00);
+    hawc_conv2d* conv = nullptr;
+    ASSERT_EQ(hawc::create_conv2d(&p, w.data(), nullptr, e.impl, &conv), HAWC_STATUS_SUCCESS);
+    EXPECT_EQ(hawc_conv2d_algorithm(conv), e.algo)
+        << hawc_test::implementation_name(e.impl) << " C" << e.c << " K" << e.k;
+    hawc_conv2d_destroy(conv);
+    ++checked;
+  }
+  EXPECT_GE(checked, 3);
 }
 
 }  // namespace

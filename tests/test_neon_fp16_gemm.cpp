@@ -1,6 +1,7 @@
-// The NEON FP16 batched GEMM against an exact reference computed from the
-// same FP16 inputs, through the packed layouts of src/winograd_kernels.h
-// (packed here independently, and checked against the portable GEMM).
+// The NEON batched GEMMs (FP16 sums, and FP32 sums from an FP32 U) against an
+// exact reference computed from the same FP16-valued inputs, through the
+// packed layouts of src/winograd_kernels.h (packed here independently, and
+// checked against the portable GEMM).
 // Needs FP16 arithmetic: ctest label "fp16", excluded on CPUs without it.
 #include <gtest/gtest.h>
 
@@ -78,6 +79,15 @@ std::vector<T> pack_u(const Problem& pr, T (*convert)(uint16_t)) {
 
 uint16_t as_fp16(uint16_t h) { return h; }
 
+// A GEMM family: its entry point, its U element type and a bound on
+// |M - exact| given Cp and sum |V U|.
+struct Family {
+  const char* name;
+  void (*gemm)(const hawc::GemmArgs&);
+  bool fp32_u;
+  double (*error_bound)(int cp, double abs_sum);
+};
+
 // M[p][t][k] = sum_c V U exactly (double), and the sum of |V U| that bounds
 // the rounding error of any FP16 summation order.
 struct Reference {
@@ -92,8 +102,8 @@ Reference reference(const Problem& pr) {
       for (int k = 0; k < pr.kp; ++k) {
         double s = 0, a = 0;
         for (int c = 0; c < pr.cp; ++c) {
-          const double x = double(hawc::fp16_to_fp32(v_at(pr, p, t, c))) *
-                           hawc::fp16_to_fp32(u_at(pr, p, c, k));
+          const double x =
+              double(hawc::fp16_to_fp32(v_at(pr, p, t, c))) * hawc::fp16_to_fp32(u_at(pr, p, c, k));
           s += x;
           a += std::fabs(x);
         }
@@ -103,14 +113,18 @@ Reference reference(const Problem& pr) {
   return r;
 }
 
-// Runs the NEON GEMM over points [begin, end) into FP32 M; M elements
-// outside stay NaN.
-std::vector<float> run_neon(const Problem& pr, int begin, int end) {
-  const std::vector<uint16_t> v = pack_v(pr, as_fp16), u = pack_u(pr, as_fp16);
+// Runs a NEON GEMM over points [begin, end) into FP32 M; M elements outside
+// stay NaN.
+std::vector<float> run_neon(const Family& f, const Problem& pr, int begin, int end) {
+  const std::vector<uint16_t> v = pack_v(pr, as_fp16), u16 = pack_u(pr, as_fp16);
+  const std::vector<float> u32 = pack_u(pr, hawc::fp16_to_fp32);
   std::vector<float> m(pr.points * pr.m_stride, std::nanf(""));
-  hawc::GemmArgs a{v.data(), pr.v_stride, u.data(), m.data(), pr.m_stride, pr.tiles, pr.cp, pr.kp,
-                   begin, end};
-  hawc::winograd_gemm_neon_fp16(a);
+  hawc::GemmArgs a{
+      v.data(), pr.v_stride, f.fp32_u ? static_cast<const void*>(u32.data()) : u16.data(),
+      m.data(), pr.m_stride, pr.tiles,
+      pr.cp,    pr.kp,       begin,
+      end};
+  f.gemm(a);
   return m;
 }
 
@@ -119,14 +133,24 @@ std::vector<float> run_neon(const Problem& pr, int begin, int end) {
 // roundings on the longest path. FP16 (u = 2^-11): a chain of kGemmFp16Chain
 // channels, up to 3 levels of accumulator-set sums and the final rounding;
 // the FP32 sum of the Cp / 64 chunks adds Cp / 64 roundings of u = 2^-24.
-double error_bound(int cp, double abs_sum) {
+double fp16_sums_bound(int cp, double abs_sum) {
   const double u16 = std::ldexp(1.0, -11), n16 = 16 + 3 + 1;
   const double u32 = std::ldexp(1.0, -24), n32 = cp / 64 + 1;
   return (n16 * u16 / (1 - n16 * u16) + n32 * u32) * abs_sum +
          std::ldexp(1.0, -24) * n16;  // FP16 subnormal spacing, should partial sums underflow
 }
 
-class NeonFp16Gemm : public testing::TestWithParam<std::tuple<int, int>> {
+// FP32 sums: the products of FP16 values are exact in the FMA, and each of the
+// Cp additions rounds with u = 2^-24.
+double fp32_sums_bound(int cp, double abs_sum) {
+  const double u32 = std::ldexp(1.0, -24);
+  return cp * u32 / (1 - cp * u32) * abs_sum;
+}
+
+const Family kFp16Sums{"fp16_sums", hawc::winograd_gemm_neon_fp16, false, fp16_sums_bound};
+const Family kFp32Sums{"fp32_sums", hawc::winograd_gemm_neon_fp16_f32acc, true, fp32_sums_bound};
+
+class NeonFp16Gemm : public testing::TestWithParam<std::tuple<const Family*, int, int>> {
  protected:
   void SetUp() override {
     ASSERT_TRUE(hawc::cpu_features().fp16_arith)
@@ -135,13 +159,13 @@ class NeonFp16Gemm : public testing::TestWithParam<std::tuple<int, int>> {
 };
 
 TEST_P(NeonFp16Gemm, MatchesExactProductOnEveryBlockEdge) {
-  const auto [cp, kp] = GetParam();
+  const auto [family, cp, kp] = GetParam();
   constexpr int kPoints = 5, kBegin = 1, kEnd = 4;  // a range that does not start at 0
   for (int tiles = 1; tiles <= 17; ++tiles) {
     SCOPED_TRACE(testing::Message() << "T=" << tiles << " Cp=" << cp << " Kp=" << kp);
     const Problem pr = make_problem(kPoints, tiles, cp, kp, 1.0f, 1.0f, 100 * tiles + cp + kp);
     const Reference ref = reference(pr);
-    const std::vector<float> m = run_neon(pr, kBegin, kEnd);
+    const std::vector<float> m = run_neon(*family, pr, kBegin, kEnd);
     int bad = 0;
     for (int p = 0; p < kPoints; ++p)
       for (size_t i = 0; i < pr.m_stride; ++i) {
@@ -152,10 +176,10 @@ TEST_P(NeonFp16Gemm, MatchesExactProductOnEveryBlockEdge) {
         }
         const size_t r = size_t(p) * tiles * kp + i;
         const double err = std::fabs(double(got) - ref.m[r]);
-        if (!(err <= error_bound(cp, ref.abs_sum[r])) && ++bad <= 5)
-          ADD_FAILURE() << "p=" << p << " t=" << i / kp << " k=" << i % kp << ": got "
-                        << got << ", exact " << ref.m[r] << ", bound "
-                        << error_bound(cp, ref.abs_sum[r]);
+        const double bound = family->error_bound(cp, ref.abs_sum[r]);
+        if (!(err <= bound) && ++bad <= 5)
+          ADD_FAILURE() << "p=" << p << " t=" << i / kp << " k=" << i % kp << ": got " << got
+                        << ", exact " << ref.m[r] << ", bound " << bound;
       }
     ASSERT_EQ(bad, 0);
   }
@@ -175,14 +199,14 @@ Problem tile_range(const Problem& pr, int first, int count) {
 // position: the driver's results may not depend on the planner's block
 // sizes, which change with the thread count.
 TEST_P(NeonFp16Gemm, TileBitsDoNotDependOnTheBlock) {
-  const auto [cp, kp] = GetParam();
+  const auto [family, cp, kp] = GetParam();
   constexpr int kTiles = 17;
   const Problem whole = make_problem(1, kTiles, cp, kp, 1.0f, 1.0f, 7 * cp + kp);
-  const std::vector<float> expected = run_neon(whole, 0, 1);
+  const std::vector<float> expected = run_neon(*family, whole, 0, 1);
   for (int first = 0; first < kTiles; ++first)
-    for (int count : {1, 2, 3, kTiles - first}) {
+    for (int count : {1, 2, 3, 4, 5, kTiles - first}) {
       if (first + count > kTiles) continue;
-      const std::vector<float> m = run_neon(tile_range(whole, first, count), 0, 1);
+      const std::vector<float> m = run_neon(*family, tile_range(whole, first, count), 0, 1);
       for (int i = 0; i < count * kp; ++i)
         ASSERT_EQ(m[i], expected[size_t(first) * kp + i])
             << "tile " << first + i / kp << " k " << i % kp << " in a block of " << count
@@ -190,29 +214,35 @@ TEST_P(NeonFp16Gemm, TileBitsDoNotDependOnTheBlock) {
     }
 }
 
-// The packing above follows the same contract as the portable GEMM.
-TEST_P(NeonFp16Gemm, PackingAgreesWithPortableGemm) {
-  const auto [cp, kp] = GetParam();
-  const Problem pr = make_problem(2, 11, cp, kp, 1.0f, 1.0f, cp * kp);
-  const Reference ref = reference(pr);
-  const std::vector<float> v = pack_v(pr, hawc::fp16_to_fp32), u = pack_u(pr, hawc::fp16_to_fp32);
-  std::vector<float> m(pr.points * pr.m_stride);
-  hawc::winograd_gemm_portable({v.data(), pr.v_stride, u.data(), m.data(), pr.m_stride, pr.tiles,
-                                pr.cp, pr.kp, 0, pr.points});
-  for (int p = 0; p < pr.points; ++p)
-    for (int i = 0; i < pr.tiles * kp; ++i)
-      ASSERT_NEAR(m[p * pr.m_stride + i], ref.m[size_t(p) * pr.tiles * kp + i],
-                  1e-5 * ref.abs_sum[size_t(p) * pr.tiles * kp + i])
-          << "p=" << p << " t=" << i / kp << " k=" << i % kp;
+// The packing above follows the same contract as the portable GEMM (which
+// needs no FP16 arithmetic, so one run per shape, not per family).
+TEST(NeonFp16GemmPacking, AgreesWithPortableGemm) {
+  for (int cp : {8, 72, 200})
+    for (int kp : {8, 24, 48}) {
+      const Problem pr = make_problem(2, 11, cp, kp, 1.0f, 1.0f, cp * kp);
+      const Reference ref = reference(pr);
+      const std::vector<float> v = pack_v(pr, hawc::fp16_to_fp32),
+                               u = pack_u(pr, hawc::fp16_to_fp32);
+      std::vector<float> m(pr.points * pr.m_stride);
+      hawc::winograd_gemm_portable({v.data(), pr.v_stride, u.data(), m.data(), pr.m_stride,
+                                    pr.tiles, pr.cp, pr.kp, 0, pr.points});
+      for (int p = 0; p < pr.points; ++p)
+        for (int i = 0; i < pr.tiles * kp; ++i)
+          ASSERT_NEAR(m[p * pr.m_stride + i], ref.m[size_t(p) * pr.tiles * kp + i],
+                      1e-5 * ref.abs_sum[size_t(p) * pr.tiles * kp + i])
+              << "Cp=" << cp << " Kp=" << kp << " p=" << p << " t=" << i / kp << " k=" << i % kp;
+    }
 }
 
 // Cp 72 and 200 end in a partial accumulation chunk (64 or 128 channels).
 INSTANTIATE_TEST_SUITE_P(Shapes, NeonFp16Gemm,
-                         testing::Combine(testing::Values(8, 16, 64, 72, 200, 256),
+                         testing::Combine(testing::Values(&kFp16Sums, &kFp32Sums),
+                                          testing::Values(8, 16, 64, 72, 200, 256),
                                           testing::Values(8, 16, 24, 32, 48)),
                          [](const auto& info) {
-                           return "Cp" + std::to_string(std::get<0>(info.param)) + "_Kp" +
-                                  std::to_string(std::get<1>(info.param));
+                           return std::string(std::get<0>(info.param)->name) + "_Cp" +
+                                  std::to_string(std::get<1>(info.param)) + "_Kp" +
+                                  std::to_string(std::get<2>(info.param));
                          });
 
 // Magnitudes of a real layer: V ~ N(0, 10^2) (transformed activations), U ~
@@ -227,7 +257,7 @@ TEST(NeonFp16GemmAccuracy, RealisticMagnitudes) {
   for (int c : {64, 256, 512}) {
     const Problem pr = make_problem(1, 64, c, 64, 10.0f, std::sqrt(2.0f / (9 * c)), c);
     const Reference ref = reference(pr);
-    const std::vector<float> m = run_neon(pr, 0, 1);
+    const std::vector<float> m = run_neon(kFp16Sums, pr, 0, 1);
     double max_err = 0, max_ref = 0, sq_err = 0, sq_ref = 0;
     for (size_t i = 0; i < ref.m.size(); ++i) {
       const double err = m[i] - ref.m[i];

@@ -82,9 +82,14 @@ typedef void (*hawc_task_fn)(void* task_context, int32_t index);
 typedef void (*hawc_parallel_for_fn)(void* pool_context, int32_t n, hawc_task_fn task,
                                      void* task_context);
 
+/* Upper limit on the threads (and tasks) of one run. */
+#define HAWC_MAX_THREADS 1024
+
 typedef struct hawc_run_options {
   /* Threads to use. 0 = the default: OpenMP's (OMP_NUM_THREADS or the core
-   * count), or the hardware threads when parallel_for is set. >= 0. */
+   * count), or the hardware threads when parallel_for is set. >= 0; values
+   * above HAWC_MAX_THREADS count as HAWC_MAX_THREADS, and a run never starts
+   * more tasks than it has pieces of work. */
   int32_t num_threads;
   /* NULL: run on OpenMP. Otherwise hawc runs its tasks through this function
    * (with parallel_context), e.g. on ncnn's, ONNX Runtime's or pthreadpool's

@@ -69,12 +69,14 @@ inline __attribute__((always_inline)) void gemm_lane_neon_fp16(GemmAccumulators<
   for (int j = 0; j < NR / 8; ++j) w[j] = vld1q_f16(u + L * NR + 8 * j);
   for (int t = 0; t < MR; ++t)
     for (int j = 0; j < NR / 8; ++j)
-      a[t][j] = kFirst && L < kSets ? fmul_lane_f16<L>(w[j], v[t]) : fmla_lane_f16<L>(a[t][j], w[j], v[t]);
+      a[t][j] = kFirst && L < kSets ? fmul_lane_f16<L>(w[j], v[t])
+                                    : fmla_lane_f16<L>(a[t][j], w[j], v[t]);
 }
 
 template <int MR, int NR, bool kFirst, int... L>
 inline __attribute__((always_inline)) void gemm_step_neon_fp16(GemmAccumulators<MR, NR>& acc,
-                                                               const float16_t* v, const float16_t* u,
+                                                               const float16_t* v,
+                                                               const float16_t* u,
                                                                std::integer_sequence<int, L...>) {
   float16x8_t vv[MR];
   for (int t = 0; t < MR; ++t) vv[t] = vld1q_f16(v + 8 * t);
@@ -89,8 +91,8 @@ inline __attribute__((always_inline)) void gemm_step_neon_fp16(GemmAccumulators<
 // a multiple of 8.
 template <int MR, int NR>
 __attribute__((noinline)) void gemm_microkernel_neon_fp16(const float16_t* v, size_t v_step,
-                                                         const float16_t* u, int cp, float* m,
-                                                         size_t ldm) {
+                                                          const float16_t* u, int cp, float* m,
+                                                          size_t ldm) {
   static_assert((MR == 1 || MR == 2) && (NR == 8 || NR == 16), "unsupported block shape");
   using Acc = GemmAccumulators<MR, NR>;
   constexpr auto kLanes = std::make_integer_sequence<int, 8>();

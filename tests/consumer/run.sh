@@ -15,10 +15,9 @@ rm -rf "$work" && mkdir -p "$work"
 if [ -z "$prefix" ]; then
   prefix="$work/prefix"
   cmake --install "$build" --prefix "$prefix" > "$work/install.log"
-  pcdir="$prefix/lib/pkgconfig"
-else
-  pcdir=$(dirname "$(find "$prefix" -name hawc.pc -print -quit)")
 fi
+# lib/pkgconfig, or lib/<multiarch triplet>/pkgconfig on Debian.
+pcdir=$(dirname "$(find "$prefix" -name hawc.pc -print -quit)")
 args=(-S "$src/tests/consumer" -B "$work/build" -DCMAKE_PREFIX_PATH="$prefix")
 if [ -n "$toolchain" ]; then
   args+=(-DCMAKE_TOOLCHAIN_FILE="$toolchain")

@@ -369,8 +369,6 @@ void garbage_run(Bytes& b) {
   hawc_run_options o;
   hawc_run_options_init(&o);
   o.num_threads = (which & 8) ? garbage_int(b) : b.range(0, 4);
-  // Valid but huge thread counts crash the run (test_property's KnownBugs): <= 64.
-  if (o.num_threads > 64) o.num_threads %= 65;
   const int nulls = (which >> 4) & 3;  // 1 object, 2 input, 3 output
   const bool overlap = which & 64;
   const bool small_workspace = which & 128;

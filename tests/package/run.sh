@@ -30,14 +30,17 @@ check_field Version "$version"
 check_field Architecture "$arch"
 [ "$(basename "$deb")" = "libhawc-dev_${version}_${arch}.deb" ] || { echo "file name $(basename "$deb")"; fail=1; }
 dpkg-deb --contents "$deb" | awk '{print $6}' | grep -v '/$' | sed 's|^\./||' | sort > "$work/contents.txt"
-for f in usr/include/hawc/hawc.h usr/lib/cmake/hawc/hawcConfig.cmake \
-         usr/lib/cmake/hawc/hawcConfigVersion.cmake usr/lib/cmake/hawc/hawcTargets.cmake \
-         usr/lib/pkgconfig/hawc.pc; do
+# Debian multiarch: the library directory is usr/lib/<triplet> of the
+# package's architecture (arm64: aarch64-linux-gnu).
+libdir=usr/lib/$(dpkg-architecture -a "$arch" -qDEB_HOST_MULTIARCH 2>/dev/null)
+for f in usr/include/hawc/hawc.h $libdir/cmake/hawc/hawcConfig.cmake \
+         $libdir/cmake/hawc/hawcConfigVersion.cmake $libdir/cmake/hawc/hawcTargets.cmake \
+         $libdir/pkgconfig/hawc.pc; do
   grep -qx "$f" "$work/contents.txt" || { echo "missing in the package: $f"; fail=1; }
 done
-grep -qE '^usr/lib/libhawc\.(a|so)' "$work/contents.txt" || { echo "missing in the package: libhawc"; fail=1; }
+grep -qE "^$libdir/libhawc\.(a|so)" "$work/contents.txt" || { echo "missing in the package: libhawc"; fail=1; }
 # Nothing but the library's files (no tests, benchmarks or build paths).
-if grep -vE '^usr/(include/hawc/|lib/(libhawc|cmake/hawc/|pkgconfig/hawc\.pc))' "$work/contents.txt"; then
+if grep -vE "^usr/(include/hawc/|${libdir#usr/}/(libhawc|cmake/hawc/|pkgconfig/hawc\.pc))" "$work/contents.txt"; then
   echo "unexpected files in the package (above)"
   fail=1
 fi

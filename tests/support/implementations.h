@@ -12,14 +12,13 @@ namespace hawc_test {
 
 inline std::vector<hawc::Implementation> available_implementations() {
   std::vector<hawc::Implementation> v{hawc::Implementation::Portable};
-  if (hawc::neon_fp16_winograd_kernels(hawc::Variant::F4x3) != nullptr &&
-      hawc::cpu_features().fp16_arith)
+  if (hawc::neon_fp16_kernels_built() && hawc::cpu_features().fp16_arith)
     v.push_back(hawc::Implementation::NeonFp16);
   return v;
 }
 
 inline std::string implementation_name(hawc::Implementation i) {
-  return i == hawc::Implementation::NeonFp16 ? "NeonFp16"
+  return i == hawc::Implementation::NeonFp16   ? "NeonFp16"
          : i == hawc::Implementation::Portable ? "Portable"
                                                : "Auto";
 }
