@@ -239,13 +239,14 @@ void print_usage(const char* argv0) {
   std::printf(
       "usage: %s [--suite=NAME|FILE.csv] [--layers=REGEX] [--impl=LIST] [--threads=N]\n"
       "          [--tolerance=X] [--profile [--no-check] [--reference-cache=DIR]]\n"
+      "       %s --workspace [--suite=NAME|FILE.csv]   (workspace bytes at 1/16/64/128 threads)\n"
       "          [Google Benchmark flags]\n\n"
       "  --suite=NAME      layer suite: resnet50 (default), vgg16, yolov3, qemu-small\n"
       "                    (looked up in %s), or a CSV file path\n"
       "  --layers=REGEX    only the layers whose name matches REGEX (ECMAScript, search)\n"
       "  --impl=LIST       comma-separated implementations, or all (default: all but\n"
       "                    hawc_f6x3, whose FP16 error exceeds the bound on most layers), of\n",
-      argv0, HAWC_BENCH_LAYERS_DIR);
+      argv0, argv0, HAWC_BENCH_LAYERS_DIR);
   for (const ImplInfo& i : kImpls)
     std::printf("                      %-14s %s%s\n", i.name, i.description,
                 impl_built(i.name) ? "" : " [not built]");
@@ -773,11 +774,55 @@ int run_profile(const std::vector<Layer>& layers) {
 }  // namespace
 }  // namespace hawc_bench
 
+// --workspace: hawc_conv2d_workspace_size of hawc AUTO per layer and thread
+// count (the bytes a run needs besides its tensors; with a caller workspace
+// of this size it allocates nothing). Weights are zeros: the size depends
+// only on the shape, the kernels and the plan (which reads the L2 size:
+// HAWC_L2_BYTES overrides it, e.g. under QEMU, where sysfs describes the host).
+int run_workspace_report(const std::vector<hawc_bench::Layer>& layers) {
+  const int threads_list[] = {1, 16, 64, 128};
+  std::printf("WORKSPACE\tlayer\tN\tC\tK\tH\tW\talgorithm\timpl");
+  for (int t : threads_list) std::printf("\tbytes_t%d", t);
+  std::printf("\n");
+  for (const hawc_bench::Layer& l : layers) {
+    if (l.r != 3 || l.s != 3 || l.stride != 1) continue;
+    hawc_conv2d_params p;
+    hawc_conv2d_params_init(&p);
+    p.in_channels = l.c, p.out_channels = l.k;
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = l.pad;
+    p.layout = HAWC_LAYOUT_NHWC;
+    const std::vector<uint16_t> weights(size_t(l.k) * l.c * 9, 0);
+    hawc_conv2d* conv = nullptr;
+    if (hawc_conv2d_create(&p, weights.data(), nullptr, &conv) != HAWC_STATUS_SUCCESS) {
+      std::fprintf(stderr, "hawc_bench: %s: %s\n", l.name.c_str(), hawc_last_error_message());
+      return 1;
+    }
+    static const char* const kAlgo[] = {"AUTO", "F2x3", "F4x3", "F6x3"};
+    std::printf("WORKSPACE\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s", l.name.c_str(), l.n, l.c, l.k, l.h,
+                l.w, kAlgo[hawc_conv2d_algorithm(conv)], hawc_conv2d_implementation(conv));
+    for (int t : threads_list) {
+      hawc_run_options o;
+      hawc_run_options_init(&o);
+      o.num_threads = t;
+      size_t bytes = 0;
+      if (hawc_conv2d_workspace_size(conv, l.n, l.h, l.w, &o, &bytes) != HAWC_STATUS_SUCCESS) {
+        std::fprintf(stderr, "hawc_bench: %s: %s\n", l.name.c_str(), hawc_last_error_message());
+        hawc_conv2d_destroy(conv);
+        return 1;
+      }
+      std::printf("\t%zu", bytes);
+    }
+    std::printf("\n");
+    hawc_conv2d_destroy(conv);
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   using namespace hawc_bench;
   Options& opt = g_options;
   std::string impl_list;
-  bool has_min_time = false, want_help = false;
+  bool has_min_time = false, want_help = false, workspace_report = false;
   std::string format = "console";
   std::vector<char*> args{argv[0]};
   for (int i = 1; i < argc; ++i) {
@@ -801,6 +846,8 @@ int main(int argc, char** argv) {
       opt.tolerance = std::atof(v.c_str());
     } else if (a == "--profile") {
       opt.profile = true;
+    } else if (a == "--workspace") {
+      workspace_report = true;
     } else if (a == "--no-check") {
       opt.check = false;
     } else if (value("--reference-cache", &opt.reference_cache)) {
@@ -812,6 +859,15 @@ int main(int argc, char** argv) {
     }
   }
   if (want_help) print_usage(argv[0]);
+  if (workspace_report) {
+    std::vector<Layer> layers;
+    std::string error;
+    if (!load_suite(resolve_suite(opt.suite), &layers, &error)) {
+      std::fprintf(stderr, "hawc_bench: %s\n", error.c_str());
+      return 2;
+    }
+    return run_workspace_report(layers);
+  }
   if ((!opt.check || !opt.reference_cache.empty()) && !opt.profile) {
     std::fprintf(stderr, "hawc_bench: --no-check and --reference-cache are only accepted with --profile\n");
     return 2;

@@ -102,8 +102,7 @@ Variant auto_variant(int in_channels, int out_channels, bool fp16_kernels) {
   // C = 3, 8, 16 and 3-11% more at C = 32, 48 (bench/RESULTS.md).
   // FP32 kernels are accurate with any variant, so F(6x6) where the GEMM
   // dominates: fewest multiplications.
-  if (fp16_kernels)
-    return in_channels <= 16 || in_channels >= 64 ? Variant::F4x3 : Variant::F2x3;
+  if (fp16_kernels) return in_channels <= 16 || in_channels >= 64 ? Variant::F4x3 : Variant::F2x3;
   if (in_channels >= 16 && out_channels >= 16) return Variant::F6x3;
   return Variant::F4x3;
 }

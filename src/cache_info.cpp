@@ -39,8 +39,18 @@ size_t sysfs_cache_bytes(int level) {
   return 0;
 }
 
+// HAWC_L1D_BYTES / HAWC_L2_BYTES in the environment, or 0.
+size_t environment_bytes(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? size_t(std::strtoull(v, nullptr, 10)) : 0;
+}
+
 CacheSizes detect() {
-  CacheSizes c{sysfs_cache_bytes(1), sysfs_cache_bytes(2)};
+  // The environment first: to plan for a target CPU elsewhere (under QEMU
+  // sysfs describes the host) or to override a wrong reading.
+  CacheSizes c{environment_bytes("HAWC_L1D_BYTES"), environment_bytes("HAWC_L2_BYTES")};
+  if (c.l1d == 0) c.l1d = sysfs_cache_bytes(1);
+  if (c.l2 == 0) c.l2 = sysfs_cache_bytes(2);
   // Implausible readings (emulators, containers) fall back to the defaults.
   if (c.l1d < (16u << 10) || c.l1d > (4u << 20)) c.l1d = HAWC_DEFAULT_L1D_BYTES;
   if (c.l2 < (128u << 10) || c.l2 > (64u << 20)) c.l2 = HAWC_DEFAULT_L2_BYTES;

@@ -7,8 +7,9 @@
 #include "hawc/hawc.h"
 #include "src/aligned_buffer.h"
 #include "src/conv2d_types.h"
-#include "src/workspace_cache.h"
+#include "src/planner.h"
 #include "src/winograd_kernels.h"
+#include "src/workspace_cache.h"
 
 namespace hawc {
 
@@ -33,9 +34,10 @@ struct hawc_conv2d {
   // Packed transformed filter in the kernels' element type (one of the two).
   hawc::AlignedBuffer<float> u_f32;
   hawc::AlignedBuffer<uint16_t> u_f16;
-  hawc::AlignedBuffer<float> bias_f32;     // Kp values, zeros without bias
-  hawc::AlignedBuffer<uint16_t> bias_f16;  // the same in FP16
+  hawc::AlignedBuffer<float> bias_f32;           // Kp values, zeros without bias
+  hawc::AlignedBuffer<uint16_t> bias_f16;        // the same in FP16
   mutable hawc::WorkspaceCache workspace_cache;  // for runs without a caller workspace
+  mutable hawc::PlanCache plan_cache;            // the last run's plan
   const void* u() const {
     return kernels->u_element_size == 2 ? static_cast<const void*>(u_f16.data()) : u_f32.data();
   }

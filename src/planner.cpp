@@ -20,6 +20,18 @@ constexpr int kMaxTilesPerBlock = 64;
 // Fixed cost of a fused block in tile-equivalents: the filter panels stream
 // through the core once per block whatever its size, so bigger blocks win.
 constexpr long kBlockOverhead = 4;
+// Call overhead of a phased item in quarters of its unit of work, from the
+// instruction counts of bench/profile: a transform call's setup is a small
+// part of one tile's 8-channel transform (600-1600 instructions); a GEMM call
+// (its micro-kernel calls load the U panel and set up the accumulators) costs
+// about 64 channels of one tile x 16 output channels, whatever Cp is. Larger
+// values cut coarser: fewer instructions in total, less even threads. Tried
+// at 64 threads: GEMM at 16 channels took vgg16.conv1_1 (Cp = 8) from 1.09x
+// to 1.29x the 1-thread instructions for a max/mean of 1.05 instead of 1.14.
+constexpr int kTransformCallQuarters = 1;
+constexpr int kGemmCallChannels = 64;
+// Fewest tiles per GEMM item: the FP32-sum kernels' 4x16 block.
+constexpr int kGemmMinTiles = 4;
 // The phased schedule keeps the batch's V and M in memory: only for layers
 // whose transformed tensors are small (few tiles).
 constexpr size_t kPhasedMaxBytes = 32u << 20;
@@ -37,19 +49,33 @@ long busiest_task_cost(int tiles, int batch, int t, int tasks) {
   return full_blocks * t + (per_task - full_blocks) * last + per_task * kBlockOverhead;
 }
 
-// Chunk (a multiple of `unit`) that cuts `total` in each of `groups`
-// independent groups so that the busiest of `threads` tasks gets the least
-// work: ceil(items / threads) chunks, each costing its units plus a call
-// overhead of a quarter unit. On a tie the larger chunk (fewer calls).
-int balanced_chunk(int total, int unit, long groups, int threads) {
-  const long units = long(div_up(total, unit));
-  long best = units, best_cost = -1;
-  for (long per = units; per >= 1; --per) {
-    const long items = groups * long(div_up(units, per));
-    const long cost = long(div_up(items, threads)) * (4 * per + 1);
-    if (best_cost < 0 || cost < best_cost) best_cost = cost, best = per;
+// How a phased pass cuts its work: items of `tiles_per_item` tiles x `units`
+// units of the other dimension (channel or output-channel blocks).
+struct PassCut {
+  int tiles_per_item, units;
+  long items;
+};
+
+// The cut of a pass over `groups` independent (image, point) groups of
+// `tiles` tiles x `total_units` units that gives the busiest of `threads`
+// tasks the least work: ceil(items / threads) items, each costing its
+// tiles x units plus call_quarters / 4 units of call overhead. Tiles per item
+// from min_tiles up (parts of a V panel, then whole panels). On a tie the
+// first found. O(log(tiles) x total_units); PlanCache keeps the result.
+PassCut balanced_cut(int tiles, int total_units, long groups, int min_tiles, int call_quarters,
+                     int threads) {
+  PassCut best{0, 0, 0};
+  long best_cost = -1;
+  for (int per = min_tiles; per < 2 * int(round_up(tiles, kGemmMR)); per *= 2) {
+    const long tile_items = groups * tile_groups(tiles, per);
+    const long busiest_tiles = std::min<long>(per, tiles);
+    for (int units = total_units; units >= 1; --units) {
+      const long items = tile_items * long(div_up(total_units, units));
+      const long cost = long(div_up(items, threads)) * (4 * busiest_tiles * units + call_quarters);
+      if (best_cost < 0 || cost < best_cost) best_cost = cost, best = {per, units, items};
+    }
   }
-  return int(best) * unit;
+  return best;
 }
 
 RunPlan fused_plan(size_t points, int cp, int kp, int tiles, int batch, int threads) {
@@ -83,14 +109,18 @@ RunPlan fused_plan(size_t points, int cp, int kp, int tiles, int batch, int thre
 RunPlan phased_plan(size_t points, int cp, int kp, int tiles, int batch, int threads) {
   RunPlan p{};
   p.schedule = Schedule::Phased;
-  p.panels_per_image = int(div_up(tiles, kGemmMR));
-  const long panels = long(p.panels_per_image) * batch;
-  p.channel_chunk = balanced_chunk(cp, 8, panels, threads);
-  p.gemm_out_chunk = balanced_chunk(kp, kGemmNR, long(points) * batch, threads);
-  p.output_out_chunk = balanced_chunk(kp, 8, panels, threads);
-  p.input_items = panels * long(div_up(cp, p.channel_chunk));
-  p.gemm_items = long(points) * batch * long(div_up(kp, p.gemm_out_chunk));
-  p.output_items = panels * long(div_up(kp, p.output_out_chunk));
+  // Units: input 8-channel blocks; GEMM kGemmNR-wide output-channel panels;
+  // output 8-channel blocks.
+  const PassCut in = balanced_cut(tiles, cp / 8, batch, 1, kTransformCallQuarters, threads);
+  const PassCut gemm =
+      balanced_cut(tiles, int(div_up(kp, kGemmNR)), long(points) * batch, kGemmMinTiles,
+                   std::max(1, 4 * kGemmCallChannels / cp), threads);
+  const PassCut out = balanced_cut(tiles, kp / 8, batch, 1, kTransformCallQuarters, threads);
+  p.input_tiles = in.tiles_per_item, p.channel_chunk = in.units * 8, p.input_items = in.items;
+  p.gemm_tiles = gemm.tiles_per_item, p.gemm_out_chunk = gemm.units * kGemmNR;
+  p.gemm_items = gemm.items;
+  p.output_tiles = out.tiles_per_item, p.output_out_chunk = out.units * 8;
+  p.output_items = out.items;
   p.v_elements = points * size_t(tiles) * cp * batch;
   p.m_elements = points * size_t(tiles) * kp * batch;
   // No more tasks than the largest pass has items: an extra task would only
@@ -111,6 +141,16 @@ std::atomic<ScheduleChoice> g_forced{choice_from_environment()};
 }  // namespace
 
 void force_schedule(ScheduleChoice choice) { g_forced.store(choice); }
+
+RunPlan PlanCache::get(Variant v, int cp, int kp, int tiles, int batch, int threads) {
+  const ScheduleChoice forced = g_forced.load();
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!valid_ || tiles != tiles_ || batch != batch_ || threads != threads_ || forced != forced_) {
+    plan_ = plan_run(v, cp, kp, tiles, batch, threads);
+    valid_ = true, tiles_ = tiles, batch_ = batch, threads_ = threads, forced_ = forced;
+  }
+  return plan_;
+}
 
 RunPlan plan_run(Variant v, int cp, int kp, int tiles, int batch, int threads) {
   const size_t points = variant_points(v);

@@ -29,7 +29,8 @@ struct Run {
 RunPlan plan_for(const hawc_conv2d& c, const RunShape& s, int threads) {
   const int m = variant_m(c.variant);
   const int tiles = int(div_up(s.out_h, m) * div_up(s.out_w, m));
-  return plan_run(c.variant, c.channels_padded, c.out_channels_padded, tiles, s.batch, threads);
+  return c.plan_cache.get(c.variant, c.channels_padded, c.out_channels_padded, tiles, s.batch,
+                          threads);
 }
 
 // Fused: one slot (V then M) per task. Phased: the batch's V then M, shared.
@@ -180,15 +181,16 @@ void phased_input_task(void* context, int32_t task) {
   const RunPlan& plan = r.plan;
   const hawc_conv2d& c = *r.conv;
   const long chunks = long(div_up(c.channels_padded, plan.channel_chunk));
+  const long groups = tile_groups(r.tiles, plan.input_tiles);
   for (long item = first_item(plan.input_items, plan.tasks, task);
        item < first_item(plan.input_items, plan.tasks, task + 1); ++item) {
-    const long panel = item / chunks;
-    const int n = int(panel / plan.panels_per_image);
-    const int tile_begin = int(panel % plan.panels_per_image) * kGemmMR;
+    const int n = int(item / (groups * chunks));
+    const TileGroup g = tile_group(r.tiles, plan.input_tiles, item / chunks % groups);
     const PhasedBlock b = phased_block(r, n);
     InputTransformArgs a = input_args(
-        r, n, tile_begin, std::min(kGemmMR, r.tiles - tile_begin),
-        b.v + v_panel_offset(tile_begin, c.channels_padded) * c.kernels->v_element_size, b.v_stride);
+        r, n, g.begin, g.count,
+        b.v + v_panel_offset(g.begin, c.channels_padded) * c.kernels->v_element_size, b.v_stride);
+    a.v_part = g.part;
     a.channel_begin = int(item % chunks) * plan.channel_chunk;
     a.channel_end = a.channel_begin + plan.channel_chunk;
     run_phase(kInputPhase, c.kernels->input_transform, a);
@@ -201,33 +203,41 @@ void phased_gemm_task(void* context, int32_t task) {
   const hawc_conv2d& c = *r.conv;
   const int points = variant_points(c.variant);
   const long chunks = long(div_up(c.out_channels_padded, plan.gemm_out_chunk));
+  const long groups = tile_groups(r.tiles, plan.gemm_tiles);
   for (long item = first_item(plan.gemm_items, plan.tasks, task);
        item < first_item(plan.gemm_items, plan.tasks, task + 1); ++item) {
-    const long image_point = item / chunks;
+    const TileGroup g = tile_group(r.tiles, plan.gemm_tiles, item % groups);
+    const long chunk = item / groups;  // (image, point, output-channel chunk)
+    const long image_point = chunk / chunks;
     const PhasedBlock b = phased_block(r, int(image_point / points));
-    GemmArgs a = gemm_args(r, r.tiles, b.v, b.v_stride, b.m, b.m_stride);
+    GemmArgs a = gemm_args(
+        r, g.count, b.v + v_panel_offset(g.begin, c.channels_padded) * c.kernels->v_element_size,
+        b.v_stride, b.m + size_t(g.begin) * c.out_channels_padded * c.kernels->m_element_size,
+        b.m_stride);
+    a.v_part = g.part;
     a.point_begin = int(image_point % points);
     a.point_end = a.point_begin + 1;
-    a.k_begin = int(item % chunks) * plan.gemm_out_chunk;
+    a.k_begin = int(chunk % chunks) * plan.gemm_out_chunk;
     a.k_end = a.k_begin + plan.gemm_out_chunk;
     run_phase(kGemmPhase, c.kernels->gemm, a);
   }
 }
 
-void phased_output_task(void* context, int32_t task) {
+void phased_output_task(void* context, int32_t task_index) {
   const Run& r = *static_cast<const Run*>(context);
   const RunPlan& plan = r.plan;
   const hawc_conv2d& c = *r.conv;
   const long chunks = long(div_up(c.out_channels_padded, plan.output_out_chunk));
+  const long groups = tile_groups(r.tiles, plan.output_tiles);
+  const int task = output_pass_task(plan.tasks, task_index);
   for (long item = first_item(plan.output_items, plan.tasks, task);
        item < first_item(plan.output_items, plan.tasks, task + 1); ++item) {
-    const long panel = item / chunks;
-    const int n = int(panel / plan.panels_per_image);
-    const int tile_begin = int(panel % plan.panels_per_image) * kGemmMR;
+    const int n = int(item / (groups * chunks));
+    const TileGroup g = tile_group(r.tiles, plan.output_tiles, item / chunks % groups);
     const PhasedBlock b = phased_block(r, n);
     OutputTransformArgs a = output_args(
-        r, n, tile_begin, std::min(kGemmMR, r.tiles - tile_begin),
-        b.m + size_t(tile_begin) * c.out_channels_padded * c.kernels->m_element_size, b.m_stride);
+        r, n, g.begin, g.count,
+        b.m + size_t(g.begin) * c.out_channels_padded * c.kernels->m_element_size, b.m_stride);
     a.k_begin = int(item % chunks) * plan.output_out_chunk;
     a.k_end = a.k_begin + plan.output_out_chunk;
     run_phase(kOutputPhase, c.kernels->output_transform, a);
@@ -269,9 +279,8 @@ void run_winograd(const hawc_conv2d& c, const RunShape& s, const uint16_t* input
   if (r.plan.schedule == Schedule::Fused) {
     parallel_for(o, r.plan.tasks, fused_task, &r);
   } else {
-    parallel_for(o, r.plan.tasks, phased_input_task, &r);
-    parallel_for(o, r.plan.tasks, phased_gemm_task, &r);
-    parallel_for(o, r.plan.tasks, phased_output_task, &r);
+    const hawc_task_fn passes[] = {phased_input_task, phased_gemm_task, phased_output_task};
+    parallel_passes(o, r.plan.tasks, passes, 3, &r);
   }
 }
 

@@ -33,6 +33,28 @@ namespace hawc {
 constexpr int kGemmMR = 8;   // tiles per GEMM micro-tile
 constexpr int kGemmNR = 16;  // output channels per GEMM micro-tile
 
+// By default a V block starts a panel and its panels hold kGemmMR tiles (the
+// last one the rest). The phased schedule also cuts one panel's tiles over
+// several threads: then v points at the panel, which holds `tiles` tiles, and
+// the args' tiles start at its tile `first` (first + count <= tiles).
+struct VPanelPart {
+  int tiles = 0;  // 0: not a part
+  int first = 0;
+};
+
+// Where the args' tile lt (0-based) lives in a V block: element (c) of it is at
+// v + offset + (c / 8) * panel_tiles * 8 + c % 8.
+struct VTileSlot {
+  size_t offset;
+  int panel_tiles;
+};
+inline VTileSlot v_tile_slot(int lt, int tile_count, int channels_padded, VPanelPart part) {
+  if (part.tiles > 0) return {size_t(part.first + lt) * 8, part.tiles};
+  const int panel_begin = lt / kGemmMR * kGemmMR;
+  return {size_t(panel_begin) * channels_padded + size_t(lt - panel_begin) * 8,
+          tile_count - panel_begin < kGemmMR ? tile_count - panel_begin : kGemmMR};
+}
+
 struct InputTransformArgs {
   const uint16_t* input;  // one image in `layout`, FP16
   Layout layout;
@@ -47,6 +69,8 @@ struct InputTransformArgs {
   // multiples of 8, so that few-tile layers can spread one tile's channels
   // over several threads.
   int channel_begin = 0, channel_end = INT_MAX;
+  // Part of one V panel (see VPanelPart).
+  VPanelPart v_part = {};
 };
 
 struct GemmArgs {
@@ -61,6 +85,8 @@ struct GemmArgs {
   // Output channels to compute: [k_begin, min(k_end, Kp)); k_begin is a
   // multiple of kGemmNR, k_end one too or >= Kp.
   int k_begin = 0, k_end = INT_MAX;
+  // Part of one V panel (see VPanelPart).
+  VPanelPart v_part = {};
 };
 
 struct OutputTransformArgs {

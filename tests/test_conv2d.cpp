@@ -112,7 +112,7 @@ TEST(Conv2dDeterminism, SameBitsForAnyThreadCountAndSchedule) {
       for (auto schedule : {hawc::ScheduleChoice::Fused, hawc::ScheduleChoice::Phased,
                             hawc::ScheduleChoice::Auto}) {
         hawc::force_schedule(schedule);
-        for (int threads : {1, 2, 3, 7, 16, 64}) {
+        for (int threads : {1, 2, 3, 7, 16, 64, 128}) {
           ASSERT_GE(hawc_test::run_and_compare(conv, c, d, threads, &other), 0.0);
           EXPECT_EQ(first, other) << threads << " threads, schedule " << int(schedule) << ", "
                                   << hawc_test::implementation_name(impl) << ", " << shape.in_h

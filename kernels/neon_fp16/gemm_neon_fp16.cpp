@@ -28,11 +28,12 @@ void gemm_points(const GemmArgs& a, const Microkernel<U> (&kernels)[2][kMaxMR]) 
     for (int k0 = a.k_begin; k0 < std::min(a.k_end, kp); k0 += kGemmNR) {
       const int nr = std::min(kGemmNR, kp - k0);
       for (int t0 = 0; t0 < a.tiles; t0 += kGemmMR) {
-        const int panel_tiles = std::min(kGemmMR, a.tiles - t0);
-        const float16_t* panel = v + v_panel_offset(t0, cp);
-        for (int t = 0; t < panel_tiles; t += kMaxMR)
-          kernels[nr / 8 - 1][std::min(kMaxMR, panel_tiles - t) - 1](
-              panel + 8 * t, size_t(8) * panel_tiles, u + size_t(k0) * cp, cp,
+        const int count = std::min(kGemmMR, a.tiles - t0);  // of ours in this panel
+        const VTileSlot slot = v_tile_slot(t0, a.tiles, cp, a.v_part);
+        const float16_t* panel = v + slot.offset;
+        for (int t = 0; t < count; t += kMaxMR)
+          kernels[nr / 8 - 1][std::min(kMaxMR, count - t) - 1](
+              panel + 8 * t, size_t(8) * slot.panel_tiles, u + size_t(k0) * cp, cp,
               m + size_t(t0 + t) * kp + k0, size_t(kp));
       }
     }

@@ -116,8 +116,10 @@ void input_transform_layout(const InputTransformArgs& args) {
   constexpr int alpha = Transform::alpha, m = Transform::m;
   const int cp = a.channels_padded;
   for (int t0 = 0; t0 < a.tile_count; t0 += kGemmMR) {
-    const int mr = std::min(kGemmMR, a.tile_count - t0);
-    float16_t* panel = static_cast<float16_t*>(a.v) + v_panel_offset(t0, cp);
+    const int mr = std::min(kGemmMR, a.tile_count - t0);  // tiles transformed
+    // Their panel: it holds slot.panel_tiles tiles, the first of ours at slot.offset.
+    const VTileSlot slot = v_tile_slot(t0, a.tile_count, cp, a.v_part);
+    float16_t* panel = static_cast<float16_t*>(a.v) + slot.offset;
     int y0[kGemmMR], x0[kGemmMR];  // patch origins in the input
     for (int i = 0; i < mr; ++i) {
       const int t = a.tile_begin + t0 + i;
@@ -127,7 +129,7 @@ void input_transform_layout(const InputTransformArgs& args) {
     // Tiles innermost: the tiles of a panel fill whole cache lines of V
     // ([c / 8][mr][8]) one after the other.
     for (int block = a.channel_begin / 8; block < std::min(a.channel_end, cp) / 8; ++block) {
-      float16_t* dst = panel + size_t(block) * mr * 8;
+      float16_t* dst = panel + size_t(block) * slot.panel_tiles * 8;
       auto transform_tiles = [&](const auto& reader) {
         for (int i = 0; i < mr; ++i)
           input_tile<Transform, Vec>(reader, y0[i], x0[i], a.height, a.width, dst + i * 8,

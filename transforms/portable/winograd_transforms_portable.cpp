@@ -26,8 +26,8 @@ void winograd_input_transform_portable(const InputTransformArgs& a) {
   for (int lt = 0; lt < a.tile_count; ++lt) {
     const int t = a.tile_begin + lt;
     const int y0 = (t / a.tiles_w) * m - a.pad_top, x0 = (t % a.tiles_w) * m - a.pad_left;
-    const int mr = std::min(kGemmMR, a.tile_count - lt / kGemmMR * kGemmMR);
-    float* panel = static_cast<float*>(a.v) + v_panel_offset(lt, cp) + (lt % kGemmMR) * 8;
+    const VTileSlot slot = v_tile_slot(lt, a.tile_count, cp, a.v_part);
+    float* tile_v = static_cast<float*>(a.v) + slot.offset;
     for (int c = a.channel_begin; c < std::min(a.channel_end, cp); ++c) {
       float d[alpha][alpha] = {};
       if (c < a.channels) {
@@ -35,8 +35,8 @@ void winograd_input_transform_portable(const InputTransformArgs& a) {
           for (int j = 0; j < alpha; ++j) {
             const int y = y0 + i, x = x0 + j;
             if (y >= 0 && y < a.height && x >= 0 && x < a.width)
-              d[i][j] = fp16_to_fp32(a.input[tensor_offset(a.layout, a.channels, a.height, a.width,
-                                                           c, y, x)]);
+              d[i][j] = fp16_to_fp32(
+                  a.input[tensor_offset(a.layout, a.channels, a.height, a.width, c, y, x)]);
           }
       }
       float tmp[alpha][alpha];  // B^T d
@@ -46,7 +46,7 @@ void winograd_input_transform_portable(const InputTransformArgs& a) {
           for (int k = 0; k < alpha; ++k) s += bt[i * alpha + k] * d[k][j];
           tmp[i][j] = s;
         }
-      float* dst = panel + size_t(c / 8) * mr * 8 + (c % 8);
+      float* dst = tile_v + size_t(c / 8) * slot.panel_tiles * 8 + (c % 8);
       for (int i = 0; i < alpha; ++i)
         for (int j = 0; j < alpha; ++j) {  // (B^T d) B
           float s = 0;
@@ -98,7 +98,7 @@ void winograd_output_transform_portable(const OutputTransformArgs& a) {
   }
 }
 
-#define HAWC_INSTANTIATE(V)                                                           \
+#define HAWC_INSTANTIATE(V)                                                      \
   template void winograd_input_transform_portable<V>(const InputTransformArgs&); \
   template void winograd_output_transform_portable<V>(const OutputTransformArgs&);
 HAWC_INSTANTIATE(Variant::F2x3)
