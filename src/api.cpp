@@ -96,7 +96,7 @@ Variant auto_variant(int in_channels, int out_channels, bool fp16_kernels) {
   // FP16 kernels (README, Accuracy): F(6x6) measures 4-5e-2, over its 2e-2
   // goal, so never. F(4x4) is within 1e-2 everywhere: FP16 sums from 64 input
   // channels on (5.3-7.8e-3 on every suite layer), FP32 sums below
-  // (kF4x3F32SumsBelowChannels; 4.4e-3 on random layers). With FP32 sums its
+  // (kF4x3F32SumsBelowChannels; 4.7e-3 on random layers). With FP32 sums its
   // GEMM executes twice the FMLAs, which the cheaper transforms repay only
   // for few channels: F(4x4) took 9-36% fewer instructions than F(2x2) at
   // C = 3, 8, 16 and 3-11% more at C = 32, 48 (bench/RESULTS.md).
