@@ -236,17 +236,17 @@ struct Normal {
 };
 
 // hawc's documented accuracy per layer, max |error| / max |output| (README,
-// Accuracy): FP32 arithmetic (portable) 1e-3; NEON FP16 F(2x2) 3e-3, F(4x4)
-// 1e-2, F(6x6) 5e-2.
+// Accuracy; tests/support/error_bounds.h): FP32 arithmetic (portable) 1e-3;
+// NEON FP16 F(2x2) 4e-3, F(4x4) 1e-2, F(6x6) 6e-2.
 double layer_bound(const hawc_conv2d* conv) {
   if (std::strcmp(hawc_conv2d_implementation(conv), "neon_fp16") != 0) return 1e-3;
   switch (hawc_conv2d_algorithm(conv)) {
     case HAWC_ALGORITHM_WINOGRAD_F2X3:
-      return 3e-3;
+      return 4e-3;
     case HAWC_ALGORITHM_WINOGRAD_F4X3:
       return 1e-2;
     default:
-      return 5e-2;
+      return 6e-2;
   }
 }
 

@@ -51,7 +51,9 @@ typedef enum {
 typedef enum { HAWC_LAYOUT_NCHW = 0, HAWC_LAYOUT_NHWC, HAWC_LAYOUT_NCHW8C } hawc_layout;
 
 /* Winograd F(m x m, 3 x 3) variants. AUTO picks one at create time from the
- * channel counts, using F(6x6,3x3) only where its FP16 error stays in bound. */
+ * channel counts: with FP16 kernels F(4x4) for C <= 16 and C >= 64, F(2x2)
+ * between, never F(6x6) (its FP16 error exceeds 2e-2); on the FP32 portable
+ * path F(6x6) when C, K >= 16, else F(4x4). README, Accuracy. */
 typedef enum {
   HAWC_ALGORITHM_AUTO = 0,
   HAWC_ALGORITHM_WINOGRAD_F2X3,
