@@ -176,25 +176,36 @@ PhasedBlock phased_block(const Run& r, int n) {
           size_t(r.tiles) * c.channels_padded, size_t(r.tiles) * c.out_channels_padded};
 }
 
+// The items of task `task` in a transform pass cut in groups of `per` tiles x
+// `chunk` channels (or output channels): fn(n, tile group, first channel).
+template <typename Fn>
+void for_each_transform_item(const Run& r, long items, int task, int per, int channels_padded,
+                             int chunk, Fn fn) {
+  const long chunks = long(div_up(channels_padded, chunk));
+  const long groups = tile_groups(r.tiles, per);
+  for (long item = first_item(items, r.plan.tasks, task);
+       item < first_item(items, r.plan.tasks, task + 1); ++item)
+    fn(int(item / (groups * chunks)), tile_group(r.tiles, per, item / chunks % groups),
+       int(item % chunks) * chunk);
+}
+
 void phased_input_task(void* context, int32_t task) {
   const Run& r = *static_cast<const Run*>(context);
   const RunPlan& plan = r.plan;
   const hawc_conv2d& c = *r.conv;
-  const long chunks = long(div_up(c.channels_padded, plan.channel_chunk));
-  const long groups = tile_groups(r.tiles, plan.input_tiles);
-  for (long item = first_item(plan.input_items, plan.tasks, task);
-       item < first_item(plan.input_items, plan.tasks, task + 1); ++item) {
-    const int n = int(item / (groups * chunks));
-    const TileGroup g = tile_group(r.tiles, plan.input_tiles, item / chunks % groups);
-    const PhasedBlock b = phased_block(r, n);
-    InputTransformArgs a = input_args(
-        r, n, g.begin, g.count,
-        b.v + v_panel_offset(g.begin, c.channels_padded) * c.kernels->v_element_size, b.v_stride);
-    a.v_part = g.part;
-    a.channel_begin = int(item % chunks) * plan.channel_chunk;
-    a.channel_end = a.channel_begin + plan.channel_chunk;
-    run_phase(kInputPhase, c.kernels->input_transform, a);
-  }
+  for_each_transform_item(
+      r, plan.input_items, task, plan.input_tiles, c.channels_padded, plan.channel_chunk,
+      [&](int n, const TileGroup& g, int channel_begin) {
+        const PhasedBlock b = phased_block(r, n);
+        InputTransformArgs a =
+            input_args(r, n, g.begin, g.count,
+                       b.v + v_panel_offset(g.begin, c.channels_padded) * c.kernels->v_element_size,
+                       b.v_stride);
+        a.v_part = g.part;
+        a.channel_begin = channel_begin;
+        a.channel_end = channel_begin + plan.channel_chunk;
+        run_phase(kInputPhase, c.kernels->input_transform, a);
+      });
 }
 
 void phased_gemm_task(void* context, int32_t task) {
@@ -227,21 +238,17 @@ void phased_output_task(void* context, int32_t task_index) {
   const Run& r = *static_cast<const Run*>(context);
   const RunPlan& plan = r.plan;
   const hawc_conv2d& c = *r.conv;
-  const long chunks = long(div_up(c.out_channels_padded, plan.output_out_chunk));
-  const long groups = tile_groups(r.tiles, plan.output_tiles);
-  const int task = output_pass_task(plan.tasks, task_index);
-  for (long item = first_item(plan.output_items, plan.tasks, task);
-       item < first_item(plan.output_items, plan.tasks, task + 1); ++item) {
-    const int n = int(item / (groups * chunks));
-    const TileGroup g = tile_group(r.tiles, plan.output_tiles, item / chunks % groups);
-    const PhasedBlock b = phased_block(r, n);
-    OutputTransformArgs a = output_args(
-        r, n, g.begin, g.count,
-        b.m + size_t(g.begin) * c.out_channels_padded * c.kernels->m_element_size, b.m_stride);
-    a.k_begin = int(item % chunks) * plan.output_out_chunk;
-    a.k_end = a.k_begin + plan.output_out_chunk;
-    run_phase(kOutputPhase, c.kernels->output_transform, a);
-  }
+  for_each_transform_item(
+      r, plan.output_items, output_pass_task(plan.tasks, task_index), plan.output_tiles,
+      c.out_channels_padded, plan.output_out_chunk, [&](int n, const TileGroup& g, int k_begin) {
+        const PhasedBlock b = phased_block(r, n);
+        OutputTransformArgs a = output_args(
+            r, n, g.begin, g.count,
+            b.m + size_t(g.begin) * c.out_channels_padded * c.kernels->m_element_size, b.m_stride);
+        a.k_begin = k_begin;
+        a.k_end = k_begin + plan.output_out_chunk;
+        run_phase(kOutputPhase, c.kernels->output_transform, a);
+      });
 }
 
 }  // namespace
