@@ -105,16 +105,18 @@ InputTransformArgs input_args(const Run& r, int n, int tile_begin, int count, vo
 GemmArgs gemm_args(const Run& r, int count, const void* v, size_t v_stride, void* m,
                    size_t m_stride) {
   const hawc_conv2d& c = *r.conv;
-  return {v,
-          v_stride,
-          c.u(),
-          m,
-          m_stride,
-          count,
-          c.channels_padded,
-          c.out_channels_padded,
-          0,
-          variant_points(c.variant)};
+  GemmArgs a{v,
+             v_stride,
+             c.u(),
+             m,
+             m_stride,
+             count,
+             c.channels_padded,
+             c.out_channels_padded,
+             0,
+             variant_points(c.variant)};
+  a.channels = c.params.in_channels;
+  return a;
 }
 
 OutputTransformArgs output_args(const Run& r, int n, int tile_begin, int count, const void* m,

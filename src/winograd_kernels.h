@@ -87,6 +87,9 @@ struct GemmArgs {
   int k_begin = 0, k_end = INT_MAX;
   // Part of one V panel (see VPanelPart).
   VPanelPart v_part = {};
+  // The real input channels (0: Cp). Channels from here to Cp are zero
+  // padding in V and U, which a kernel may skip.
+  int channels = 0;
 };
 
 struct OutputTransformArgs {

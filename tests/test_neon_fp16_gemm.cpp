@@ -115,7 +115,8 @@ Reference reference(const Problem& pr) {
 
 // Runs a NEON GEMM over points [begin, end) into FP32 M; M elements outside
 // stay NaN.
-std::vector<float> run_neon(const Family& f, const Problem& pr, int begin, int end) {
+std::vector<float> run_neon(const Family& f, const Problem& pr, int begin, int end,
+                            int channels = 0) {
   const std::vector<uint16_t> v = pack_v(pr, as_fp16), u16 = pack_u(pr, as_fp16);
   const std::vector<float> u32 = pack_u(pr, hawc::fp16_to_fp32);
   std::vector<float> m(pr.points * pr.m_stride, std::nanf(""));
@@ -124,6 +125,7 @@ std::vector<float> run_neon(const Family& f, const Problem& pr, int begin, int e
       m.data(), pr.m_stride, pr.tiles,
       pr.cp,    pr.kp,       begin,
       end};
+  a.channels = channels;
   f.gemm(a);
   return m;
 }
@@ -212,6 +214,30 @@ TEST_P(NeonFp16Gemm, TileBitsDoNotDependOnTheBlock) {
             << "tile " << first + i / kp << " k " << i % kp << " in a block of " << count
             << " tiles starting at " << first;
     }
+}
+
+// With the real channel count C < Cp (V and U zero beyond it, as the
+// transforms pack them), the FP32-sum kernels skip the padding channels: the
+// same M as summing all Cp (zeros add nothing; +0 and -0 compare equal).
+TEST(NeonFp16GemmFp32Sums, SkipsZeroPaddingChannels) {
+  ASSERT_TRUE(hawc::cpu_features().fp16_arith)
+      << "this CPU lacks FP16 arithmetic; run ctest with -LE fp16 on such CPUs";
+  for (int cp : {8, 16, 24})
+    for (int c = cp - 7; c <= cp; ++c)
+      for (int tiles : {1, 3, 4, 9}) {
+        Problem pr = make_problem(2, tiles, cp, 24, 1.0f, 1.0f, 31 * cp + c + tiles);
+        for (int p = 0; p < pr.points; ++p)
+          for (int ch = c; ch < cp; ++ch) {
+            for (int t = 0; t < tiles; ++t) pr.v[(size_t(p) * tiles + t) * cp + ch] = 0;
+            for (int k = 0; k < pr.kp; ++k) pr.u[(size_t(p) * cp + ch) * pr.kp + k] = 0;
+          }
+        const std::vector<float> all = run_neon(kFp32Sums, pr, 0, 2);
+        const std::vector<float> real = run_neon(kFp32Sums, pr, 0, 2, c);
+        for (int p = 0; p < pr.points; ++p)
+          for (int i = 0; i < tiles * pr.kp; ++i)
+            ASSERT_EQ(real[p * pr.m_stride + i], all[p * pr.m_stride + i])
+                << "Cp " << cp << " C " << c << " tiles " << tiles << " p " << p << " i " << i;
+      }
 }
 
 // The packing above follows the same contract as the portable GEMM (which

@@ -15,9 +15,11 @@ using Microkernel = void (*)(const float16_t* v, size_t v_step, const U* u, int 
                              size_t ldm);
 
 // The blocks of M for points [point_begin, point_end) and output channels
-// [k_begin, k_end): kernels[NR / 8 - 1][MR - 1], MR up to kMaxMR.
+// [k_begin, k_end): kernels[NR / 8 - 1][MR - 1], MR up to kMaxMR. The
+// micro-kernels sum `sum_channels` channels: Cp, or the real channel count
+// for kernels that skip the zero padding.
 template <typename U, int kMaxMR>
-void gemm_points(const GemmArgs& a, const Microkernel<U> (&kernels)[2][kMaxMR]) {
+void gemm_points(const GemmArgs& a, const Microkernel<U> (&kernels)[2][kMaxMR], int sum_channels) {
   const int cp = a.channels_padded, kp = a.out_channels_padded;
   for (int p = a.point_begin; p < a.point_end; ++p) {
     const float16_t* v = static_cast<const float16_t*>(a.v) + size_t(p) * a.v_point_stride;
@@ -33,7 +35,7 @@ void gemm_points(const GemmArgs& a, const Microkernel<U> (&kernels)[2][kMaxMR]) 
         const float16_t* panel = v + slot.offset;
         for (int t = 0; t < count; t += kMaxMR)
           kernels[nr / 8 - 1][std::min(kMaxMR, count - t) - 1](
-              panel + 8 * t, size_t(8) * slot.panel_tiles, u + size_t(k0) * cp, cp,
+              panel + 8 * t, size_t(8) * slot.panel_tiles, u + size_t(k0) * cp, sum_channels,
               m + size_t(t0 + t) * kp + k0, size_t(kp));
       }
     }
@@ -54,8 +56,10 @@ constexpr Microkernel<float> kF32AccKernels[2][4] = {
 
 }  // namespace
 
-void winograd_gemm_neon_fp16(const GemmArgs& a) { gemm_points(a, kFp16Kernels); }
+void winograd_gemm_neon_fp16(const GemmArgs& a) { gemm_points(a, kFp16Kernels, a.channels_padded); }
 
-void winograd_gemm_neon_fp16_f32acc(const GemmArgs& a) { gemm_points(a, kF32AccKernels); }
+void winograd_gemm_neon_fp16_f32acc(const GemmArgs& a) {
+  gemm_points(a, kF32AccKernels, a.channels > 0 ? a.channels : a.channels_padded);
+}
 
 }  // namespace hawc
