@@ -98,8 +98,8 @@ Variant auto_variant(int in_channels, int out_channels, bool fp16_kernels) {
   // channels on (5.3-7.8e-3 on every suite layer), FP32 sums below
   // (kF4x3F32SumsBelowChannels; 4.7e-3 on random layers). With FP32 sums its
   // GEMM executes twice the FMLAs, which the cheaper transforms repay only
-  // for few channels: F(4x4) took 9-36% fewer instructions than F(2x2) at
-  // C = 3, 8, 16 and 3-11% more at C = 32, 48 (bench/RESULTS.md).
+  // for few channels: F(4x4) took 7-50% fewer instructions than F(2x2) at
+  // C = 3, 8, 16 and 4-13% more at C = 32, 48 (bench/RESULTS.md).
   // FP32 kernels are accurate with any variant, so F(6x6) where the GEMM
   // dominates: fewest multiplications.
   if (fp16_kernels) return in_channels <= 16 || in_channels >= 64 ? Variant::F4x3 : Variant::F2x3;
