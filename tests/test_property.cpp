@@ -60,6 +60,13 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
+// With ASan (and so LeakSanitizer) built in: no leak so far in the process.
+static void expect_no_leaks() {
+#ifdef HAWC_TEST_ASAN
+  EXPECT_EQ(__lsan_do_recoverable_leak_check(), 0) << "LeakSanitizer found leaks (report above)";
+#endif
+}
+
 // Impossible allocations must come back as NULL (hawc then reports
 // HAWC_STATUS_OUT_OF_MEMORY) rather than make the sanitizer abort. The
 // presets' ASAN_OPTIONS / TSAN_OPTIONS are applied on top of these.
@@ -501,25 +508,13 @@ TEST(Property, RandomValidLayersMatchReference) {
 
 // ---- Random invalid arguments -------------------------------------------------
 int32_t garbage_int(Rng& r) {
-  static const int32_t kInteresting[] = {INT32_MIN, INT32_MIN + 1,
-                                         -65536,    -3,
-                                         -2,        -1,
-                                         0,         1,
-                                         2,         3,
-                                         4,         5,
-                                         7,         8,
-                                         9,         17,
-                                         64,        1 << 16,
-                                         1 << 20,   1 << 21,
-                                         1 << 27,   INT32_MAX - 1,
-                                         INT32_MAX};
   switch (r.range(0, 3)) {
     case 0:
       return int32_t(uint32_t(r.next()));
     case 1:
       return r.range(-4, 12);
     default:
-      return kInteresting[r.range(0, int(sizeof kInteresting / sizeof(int32_t)) - 1)];
+      return hawc_model::kInterestingInt32[r.range(0, hawc_model::kInterestingInt32Count - 1)];
   }
 }
 
@@ -768,9 +763,7 @@ TEST(Memory, CreateRunDestroyLoopLeaksNothing) {
     }
   }
   EXPECT_EQ(probe::live_aligned(), live_before) << "hawc buffers still allocated after destroy";
-#ifdef HAWC_TEST_ASAN
-  EXPECT_EQ(__lsan_do_recoverable_leak_check(), 0) << "LeakSanitizer found leaks (report above)";
-#endif
+  expect_no_leaks();
 }
 
 // A steady stream of runs of one shape allocates nothing after the first.
@@ -822,9 +815,7 @@ TEST(Memory, CreateWithImpossibleAllocationReleasesEverything) {
           EXPECT_STRNE(hawc_last_error_message(), "");
         }
   EXPECT_EQ(probe::live_aligned(), live_before);
-#ifdef HAWC_TEST_ASAN
-  EXPECT_EQ(__lsan_do_recoverable_leak_check(), 0) << "LeakSanitizer found leaks (report above)";
-#endif
+  expect_no_leaks();
 }
 
 // Every allocation create makes fails in turn (the object, the packed
@@ -861,9 +852,7 @@ TEST(Memory, CreateFailingAtEveryAllocationReleasesEverything) {
       EXPECT_GE(failing_points, 3) << "object, packed weights and biases are allocated";
       EXPECT_EQ(probe::live_aligned(), live_before);
     }
-#ifdef HAWC_TEST_ASAN
-  EXPECT_EQ(__lsan_do_recoverable_leak_check(), 0) << "LeakSanitizer found leaks (report above)";
-#endif
+  expect_no_leaks();
 }
 
 // A run whose workspace cannot be allocated returns OUT_OF_MEMORY, writes

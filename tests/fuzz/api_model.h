@@ -12,6 +12,23 @@
 
 namespace hawc_model {
 
+// Interesting int32 values for garbage size, padding and thread-count fields:
+// both ends of the range, small values around the rules' edges and powers of
+// two where products overflow.
+inline constexpr int32_t kInterestingInt32[] = {INT32_MIN, INT32_MIN + 1,
+                                                -65536,    -3,
+                                                -2,        -1,
+                                                0,         1,
+                                                2,         3,
+                                                4,         5,
+                                                7,         8,
+                                                9,         17,
+                                                64,        1 << 16,
+                                                1 << 20,   1 << 21,
+                                                1 << 27,   INT32_MAX - 1,
+                                                INT32_MAX};
+inline constexpr int kInterestingInt32Count = sizeof kInterestingInt32 / sizeof(int32_t);
+
 using u128 = unsigned __int128;
 // Largest tensor or buffer hawc accepts (pointer differences must be valid).
 constexpr u128 kMaxBytes = u128(PTRDIFF_MAX);

@@ -77,24 +77,11 @@ class Bytes {
   size_t n_;
 };
 
-// Interesting int32 values for garbage fields, picked by one byte, or four
-// raw bytes.
+// A garbage int32 field: one of hawc_model::kInterestingInt32 or a small
+// value picked by one byte, or four raw bytes.
 int32_t garbage_int(Bytes& b) {
-  static const int32_t kInteresting[] = {INT32_MIN, INT32_MIN + 1,
-                                         -65536,    -3,
-                                         -2,        -1,
-                                         0,         1,
-                                         2,         3,
-                                         4,         5,
-                                         7,         8,
-                                         9,         17,
-                                         64,        1 << 16,
-                                         1 << 20,   1 << 21,
-                                         1 << 27,   INT32_MAX - 1,
-                                         INT32_MAX};
-  constexpr int kCount = sizeof kInteresting / sizeof kInteresting[0];
   const uint8_t sel = b.u8();
-  if (sel < kCount) return kInteresting[sel];
+  if (sel < hawc_model::kInterestingInt32Count) return hawc_model::kInterestingInt32[sel];
   if (sel < 128) return int32_t(sel) - 64;  // -31 .. 63
   return int32_t(b.u32());
 }
