@@ -31,6 +31,7 @@ constexpr size_t kMaxBytes = size_t(PTRDIFF_MAX);
 
 bool valid_layout(int v) { return v >= HAWC_LAYOUT_NCHW && v <= HAWC_LAYOUT_NCHW8C; }
 bool valid_activation(int v) { return v >= HAWC_ACTIVATION_NONE && v <= HAWC_ACTIVATION_RELU6; }
+bool valid_precision(int v) { return v == HAWC_PRECISION_HIGH || v == HAWC_PRECISION_FAST; }
 bool valid_algorithm(int v) {
   return v >= HAWC_ALGORITHM_AUTO && v <= HAWC_ALGORITHM_WINOGRAD_F6X3;
 }
@@ -57,6 +58,8 @@ hawc_status validate_params(const hawc_conv2d_params& p) {
     return fail(HAWC_STATUS_INVALID_PARAMETER, "unknown activation %d", raw_enum(p.activation));
   if (!valid_algorithm(raw_enum(p.algorithm)))
     return fail(HAWC_STATUS_INVALID_PARAMETER, "unknown algorithm %d", raw_enum(p.algorithm));
+  if (!valid_precision(raw_enum(p.precision)))
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "unknown precision %d", raw_enum(p.precision));
   if (p.kernel_h != 3 || p.kernel_w != 3 || p.stride_h != 1 || p.stride_w != 1)
     return fail(HAWC_STATUS_UNSUPPORTED_PARAMETER,
                 "only 3x3 stride-1 convolutions are implemented (got %dx%d stride %dx%d)",
@@ -72,7 +75,8 @@ hawc_status validate_params(const hawc_conv2d_params& p) {
   return HAWC_STATUS_SUCCESS;
 }
 
-Variant variant_of(hawc_algorithm a, int in_channels, int out_channels, bool fp16_kernels) {
+Variant variant_of(hawc_algorithm a, int in_channels, int out_channels, Precision precision,
+                   bool fp16_kernels) {
   switch (a) {
     case HAWC_ALGORITHM_WINOGRAD_F2X3:
       return Variant::F2x3;
@@ -81,7 +85,7 @@ Variant variant_of(hawc_algorithm a, int in_channels, int out_channels, bool fp1
     case HAWC_ALGORITHM_WINOGRAD_F6X3:
       return Variant::F6x3;
     default:
-      return auto_variant(in_channels, out_channels, fp16_kernels);
+      return auto_variant(in_channels, out_channels, precision, fp16_kernels);
   }
 }
 
@@ -92,17 +96,23 @@ bool overlaps(const void* a, size_t a_bytes, const void* b, size_t b_bytes) {
 
 }  // namespace
 
-Variant auto_variant(int in_channels, int out_channels, bool fp16_kernels) {
-  // FP16 kernels (README, Accuracy): F(6x6) measures 4-5e-2, over its 2e-2
-  // goal, so never. F(4x4) is within 1e-2 everywhere: FP16 sums from 64 input
-  // channels on (5.3-7.8e-3 on every suite layer), FP32 sums below
-  // (kF4x3F32SumsBelowChannels; 4.7e-3 on random layers). With FP32 sums its
-  // GEMM executes twice the FMLAs, which the cheaper transforms repay only
-  // for few channels: F(4x4) took 7-50% fewer instructions than F(2x2) at
-  // C = 3, 8, 16 and 4-13% more at C = 32, 48 (bench/RESULTS.md).
+Variant auto_variant(int in_channels, int out_channels, Precision precision, bool fp16_kernels) {
+  // FP16 kernels (README, Accuracy; bench/RESULTS.md, "hawc vs ncnn"):
+  // F(6x6) measures 3-11e-2, over both levels' bounds, so never.
+  // HIGH: F(4x4) from 64 input channels (FP16 chains of 16 channels summed in
+  // FP32: 5.9-9.4e-3 on the suite layers) and at C <= 16, where its GEMM sums
+  // in FP32 (kF4x3F32SumsBelowChannels; FP16 sums of so few channels took
+  // random layers to 1.1e-2), F(2x2) between, where F(4x4)'s FP32-sum GEMM
+  // executes more than F(2x2)'s extra multiplications save.
+  // FAST: F(4x4) everywhere, with FP16 chains of 32 from 64 input channels
+  // (1.1-1.3e-2 worst on the suites) and of 16 below: fewest instructions of
+  // the variants within 2e-2.
   // FP32 kernels are accurate with any variant, so F(6x6) where the GEMM
   // dominates: fewest multiplications.
-  if (fp16_kernels) return in_channels <= 16 || in_channels >= 64 ? Variant::F4x3 : Variant::F2x3;
+  if (fp16_kernels) {
+    if (precision == Precision::Fast) return Variant::F4x3;
+    return in_channels <= 16 || in_channels >= 64 ? Variant::F4x3 : Variant::F2x3;
+  }
   if (in_channels >= 16 && out_channels >= 16) return Variant::F6x3;
   return Variant::F4x3;
 }
@@ -123,9 +133,13 @@ hawc_status create_conv2d(const hawc_conv2d_params* p, const hawc_fp16* weights,
     return fail(HAWC_STATUS_UNSUPPORTED_PARAMETER,
                 "NEON FP16 kernels are not available (build or CPU lacks FP16 arithmetic)");
   const bool use_neon = impl != Implementation::Portable && has_neon;
-  const Variant variant = variant_of(p->algorithm, p->in_channels, p->out_channels, use_neon);
-  const WinogradKernels* kernels = use_neon ? neon_fp16_winograd_kernels(variant, p->in_channels)
-                                            : &portable_winograd_kernels(variant);
+  const Precision precision = static_cast<Precision>(p->precision);
+  const Variant variant =
+      variant_of(p->algorithm, p->in_channels, p->out_channels, precision, use_neon);
+  const WinogradKernels* kernels =
+      use_neon ? neon_fp16_winograd_kernels(variant, p->in_channels, precision,
+                                            cpu_features().fp16_fml)
+               : &portable_winograd_kernels(variant);
 
   hawc_conv2d* c = new (std::nothrow) hawc_conv2d();
   if (c == nullptr) return fail(HAWC_STATUS_OUT_OF_MEMORY, "hawc_conv2d_create: out of memory");
@@ -172,6 +186,7 @@ void hawc_conv2d_params_init(hawc_conv2d_params* p) {
   p->layout = HAWC_LAYOUT_NCHW;
   p->activation = HAWC_ACTIVATION_NONE;
   p->algorithm = HAWC_ALGORITHM_AUTO;
+  p->precision = HAWC_PRECISION_HIGH;
 }
 
 void hawc_run_options_init(hawc_run_options* o) {
@@ -305,6 +320,10 @@ hawc_algorithm hawc_conv2d_algorithm(const hawc_conv2d* c) {
       return HAWC_ALGORITHM_WINOGRAD_F6X3;
   }
   return HAWC_ALGORITHM_AUTO;
+}
+
+hawc_precision hawc_conv2d_precision(const hawc_conv2d* c) {
+  return c == nullptr ? HAWC_PRECISION_HIGH : c->params.precision;
 }
 
 const char* hawc_conv2d_implementation(const hawc_conv2d* c) {

@@ -15,9 +15,9 @@ namespace hawc {
 
 enum class Implementation { Auto, Portable, NeonFp16 };
 
-// Variant AUTO chooses for a layer run by FP16 or FP32 kernels (see the
-// accuracy table in README.md).
-Variant auto_variant(int in_channels, int out_channels, bool fp16_kernels);
+// Variant AUTO chooses for a layer run by FP16 or FP32 kernels at a precision
+// level (see the accuracy table in README.md).
+Variant auto_variant(int in_channels, int out_channels, Precision precision, bool fp16_kernels);
 
 // hawc_conv2d_create with a forced implementation. NeonFp16 fails with
 // HAWC_STATUS_UNSUPPORTED_PARAMETER where the CPU or the build lacks it.

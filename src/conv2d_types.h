@@ -15,6 +15,9 @@ constexpr int variant_points(Variant v) { return variant_alpha(v) * variant_alph
 constexpr int kMaxAlpha = 8;
 constexpr int kMaxPoints = kMaxAlpha * kMaxAlpha;
 
+// HAWC_PRECISION_HIGH / FAST (hawc.h).
+enum class Precision : int { High = 0, Fast = 1 };
+
 enum class Layout : int { NCHW = 0, NHWC = 1, NCHW8C = 2 };
 enum class Activation : int { None = 0, Relu = 1, Relu6 = 2 };
 

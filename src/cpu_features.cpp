@@ -8,6 +8,9 @@
 #ifndef HWCAP_ASIMDHP
 #define HWCAP_ASIMDHP (1 << 10)
 #endif
+#ifndef HWCAP_ASIMDFHM
+#define HWCAP_ASIMDFHM (1 << 23)
+#endif
 #endif
 
 namespace hawc {
@@ -20,6 +23,8 @@ CpuFeatures detect() {
   // (MIDR lists would miss new cores and QEMU's models).
   const unsigned long hwcap = getauxval(AT_HWCAP);
   f.fp16_arith = (hwcap & HWCAP_ASIMDHP) && (hwcap & HWCAP_FPHP);
+  // Kunpeng 920 (TSV110) and Neoverse V1 have it, Neoverse N1 does not.
+  f.fp16_fml = f.fp16_arith && (hwcap & HWCAP_ASIMDFHM);
 #endif
   return f;
 }

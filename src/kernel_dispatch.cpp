@@ -22,7 +22,9 @@ const WinogradKernels& portable_winograd_kernels(Variant v) {
 }
 
 #if !HAWC_HAVE_NEON_FP16
-const WinogradKernels* neon_fp16_winograd_kernels(Variant, int) { return nullptr; }
+const WinogradKernels* neon_fp16_winograd_kernels(Variant, int, Precision, bool) {
+  return nullptr;
+}
 #endif
 
 }  // namespace hawc

@@ -122,14 +122,17 @@ struct WinogradKernels {
 // Portable C++ kernels: FP16 storage, FP32 arithmetic. Any host.
 const WinogradKernels& portable_winograd_kernels(Variant v);
 
-// NEON FP16 kernels for a layer of `channels` input channels, or nullptr when
-// the library was built without them. Only call them on a CPU with FP16
-// arithmetic (see cpu_features.h). F(4x4) below kF4x3F32SumsBelowChannels
-// input channels gets the GEMM that sums in FP32 (gemm.h).
+// NEON FP16 kernels for a layer of `channels` input channels at a precision
+// level, or nullptr when the library was built without them. Only call them
+// on a CPU with FP16 arithmetic, and the fhm set only with FEAT_FHM (see
+// cpu_features.h). At HIGH, F(4x4) below kF4x3F32SumsBelowChannels input
+// channels gets the GEMM that sums in FP32 (gemm.h).
 constexpr int kF4x3F32SumsBelowChannels = 64;
-const WinogradKernels* neon_fp16_winograd_kernels(Variant v, int channels);
+constexpr int kFastLongChainsFromChannels = 64;
+const WinogradKernels* neon_fp16_winograd_kernels(Variant v, int channels, Precision precision,
+                                                  bool fhm);
 inline bool neon_fp16_kernels_built() {
-  return neon_fp16_winograd_kernels(Variant::F2x3, 0) != nullptr;
+  return neon_fp16_winograd_kernels(Variant::F2x3, 0, Precision::High, false) != nullptr;
 }
 
 // Filter transform in FP32 into the packed U layout.

@@ -37,6 +37,7 @@ TEST_F(ApiTest, DefaultsDescribeA3x3SamePaddedConv) {
   EXPECT_EQ(p_.pad_right, 1);
   EXPECT_EQ(p_.layout, HAWC_LAYOUT_NCHW);
   EXPECT_EQ(p_.algorithm, HAWC_ALGORITHM_AUTO);
+  EXPECT_EQ(p_.precision, HAWC_PRECISION_HIGH);
   hawc_run_options o;
   hawc_run_options_init(&o);
   EXPECT_EQ(o.num_threads, 0);
@@ -83,6 +84,11 @@ TEST_F(ApiTest, CreateRejectsUnknownEnums) {
   hawc_conv2d_params_init(&p_);
   set_raw(&p_.algorithm, 17);
   expect_invalid_create("algorithm");
+  hawc_conv2d_params_init(&p_);
+  set_raw(&p_.precision, 2);
+  expect_invalid_create("precision");
+  set_raw(&p_.precision, -1);
+  expect_invalid_create("precision");
 }
 
 TEST_F(ApiTest, CreateRejectsChannelCountsThatOverflowBuffers) {
@@ -153,6 +159,7 @@ TEST_F(ApiTest, StatusStringsAndNullHandles) {
   EXPECT_STREQ(hawc_status_string(HAWC_STATUS_SUCCESS), "success");
   EXPECT_STREQ(hawc_status_string(HAWC_STATUS_OUT_OF_MEMORY), "out of memory");
   EXPECT_EQ(hawc_conv2d_algorithm(nullptr), HAWC_ALGORITHM_AUTO);
+  EXPECT_EQ(hawc_conv2d_precision(nullptr), HAWC_PRECISION_HIGH);
   hawc_conv2d_destroy(nullptr);
 }
 

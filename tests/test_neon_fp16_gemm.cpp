@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <utility>
 #include <random>
 #include <tuple>
 #include <vector>
@@ -79,13 +81,14 @@ std::vector<T> pack_u(const Problem& pr, T (*convert)(uint16_t)) {
 
 uint16_t as_fp16(uint16_t h) { return h; }
 
-// A GEMM family: its entry point, its U element type and a bound on
-// |M - exact| given Cp and sum |V U|.
+// A GEMM family: its entry point, its U element type, the FP16 chain length
+// (0: FP32 sums) and whether it needs FEAT_FHM.
 struct Family {
   const char* name;
   void (*gemm)(const hawc::GemmArgs&);
   bool fp32_u;
-  double (*error_bound)(int cp, double abs_sum);
+  int chain;
+  bool fhm;
 };
 
 // M[p][t][k] = sum_c V U exactly (double), and the sum of |V U| that bounds
@@ -132,25 +135,36 @@ std::vector<float> run_neon(const Family& f, const Problem& pr, int begin, int e
 
 // Each rounding in a sum errs by at most unit roundoff u times a partial sum,
 // so |error| <= gamma_n * sum|V U| with gamma_n = n u / (1 - n u), n the
-// roundings on the longest path. FP16 (u = 2^-11): a chain of kGemmFp16Chain
-// channels, up to 3 levels of accumulator-set sums and the final rounding;
-// the FP32 sum of the Cp / 64 chunks adds Cp / 64 roundings of u = 2^-24.
-double fp16_sums_bound(int cp, double abs_sum) {
-  const double u16 = std::ldexp(1.0, -11), n16 = 16 + 3 + 1;
-  const double u32 = std::ldexp(1.0, -24), n32 = cp / 64 + 1;
+// roundings on the longest path. FP16 chains (u = 2^-11): `chain` roundings
+// (the FMUL that starts it included) and the FP32 sum of the Cp / chain
+// chains adds that many roundings of u = 2^-24. FP32 sums (chain 0): the
+// products of FP16 values are exact in the FMA, and each of the Cp additions
+// rounds with u = 2^-24.
+double error_bound(const Family& f, int cp, double abs_sum) {
+  const double u16 = std::ldexp(1.0, -11), u32 = std::ldexp(1.0, -24);
+  if (f.chain == 0) return cp * u32 / (1 - cp * u32) * abs_sum;
+  const double n16 = std::min(f.chain, cp), n32 = (cp + f.chain - 1) / f.chain + 1;
   return (n16 * u16 / (1 - n16 * u16) + n32 * u32) * abs_sum +
          std::ldexp(1.0, -24) * n16;  // FP16 subnormal spacing, should partial sums underflow
 }
 
-// FP32 sums: the products of FP16 values are exact in the FMA, and each of the
-// Cp additions rounds with u = 2^-24.
-double fp32_sums_bound(int cp, double abs_sum) {
-  const double u32 = std::ldexp(1.0, -24);
-  return cp * u32 / (1 - cp * u32) * abs_sum;
-}
+const Family kHigh{"fp16_high", hawc::winograd_gemm_neon_fp16_high, false,
+                   hawc::kGemmFp16ChainHigh, false};
+const Family kFast{"fp16_fast", hawc::winograd_gemm_neon_fp16_fast, false,
+                   hawc::kGemmFp16ChainFast, false};
+const Family kHighFhm{"fhm_high", hawc::winograd_gemm_neon_fp16fhm_high, false,
+                      hawc::kGemmFp16ChainHigh, true};
+const Family kFastFhm{"fhm_fast", hawc::winograd_gemm_neon_fp16fhm_fast, false,
+                      hawc::kGemmFp16ChainFast, true};
+const Family kFp32Sums{"fp32_sums", hawc::winograd_gemm_neon_fp16_f32acc, true, 0, false};
 
-const Family kFp16Sums{"fp16_sums", hawc::winograd_gemm_neon_fp16, false, fp16_sums_bound};
-const Family kFp32Sums{"fp32_sums", hawc::winograd_gemm_neon_fp16_f32acc, true, fp32_sums_bound};
+// The families this CPU runs: the fhm forms only where FEAT_FHM is (QEMU max,
+// Kunpeng 920, Graviton3; not Neoverse N1).
+std::vector<const Family*> families() {
+  std::vector<const Family*> f{&kHigh, &kFast, &kFp32Sums};
+  if (hawc::cpu_features().fp16_fml) f.insert(f.end(), {&kHighFhm, &kFastFhm});
+  return f;
+}
 
 class NeonFp16Gemm : public testing::TestWithParam<std::tuple<const Family*, int, int>> {
  protected:
@@ -178,7 +192,7 @@ TEST_P(NeonFp16Gemm, MatchesExactProductOnEveryBlockEdge) {
         }
         const size_t r = size_t(p) * tiles * kp + i;
         const double err = std::fabs(double(got) - ref.m[r]);
-        const double bound = family->error_bound(cp, ref.abs_sum[r]);
+        const double bound = error_bound(*family, cp, ref.abs_sum[r]);
         if (!(err <= bound) && ++bad <= 5)
           ADD_FAILURE() << "p=" << p << " t=" << i / kp << " k=" << i % kp << ": got " << got
                         << ", exact " << ref.m[r] << ", bound " << bound;
@@ -240,6 +254,31 @@ TEST(NeonFp16GemmFp32Sums, SkipsZeroPaddingChannels) {
       }
 }
 
+// FMLAL by 1.0 adds a chain's FP16 sum to FP32 M with the same single
+// rounding as FCVTL + FADD: the fhm kernels give the plain kernels' bits.
+TEST(NeonFp16GemmFhm, BitwiseEqualToPlainMerge) {
+  ASSERT_TRUE(hawc::cpu_features().fp16_arith)
+      << "this CPU lacks FP16 arithmetic; run ctest with -LE fp16 on such CPUs";
+  if (!hawc::cpu_features().fp16_fml) {
+    std::printf("no FEAT_FHM on this CPU: the fhm kernels never run here\n");
+    return;
+  }
+  for (int cp : {8, 40, 72, 264})
+    for (int tiles : {1, 5, 8, 13}) {
+      // Large and tiny magnitudes, so that merges round and partial sums go subnormal.
+      for (float scale : {1.0f, 300.0f, 1e-3f}) {
+        const Problem pr = make_problem(2, tiles, cp, 24, scale, 1.0f, cp + tiles);
+        for (const auto& [plain, fhm] : {std::pair{&kHigh, &kHighFhm}, std::pair{&kFast, &kFastFhm}}) {
+          const std::vector<float> a = run_neon(*plain, pr, 0, 2), b = run_neon(*fhm, pr, 0, 2);
+          for (size_t i = 0; i < a.size(); ++i)
+            ASSERT_EQ(std::memcmp(&a[i], &b[i], sizeof(float)), 0)
+                << plain->name << " Cp " << cp << " T " << tiles << " scale " << scale << " i " << i
+                << ": " << a[i] << " vs " << b[i];
+        }
+      }
+    }
+}
+
 // The packing above follows the same contract as the portable GEMM (which
 // needs no FP16 arithmetic, so one run per shape, not per family).
 TEST(NeonFp16GemmPacking, AgreesWithPortableGemm) {
@@ -260,9 +299,9 @@ TEST(NeonFp16GemmPacking, AgreesWithPortableGemm) {
     }
 }
 
-// Cp 72 and 200 end in a partial accumulation chunk (64 or 128 channels).
+// Cp 72 and 200 end in a partial chain; 8 and 16 are shorter than one.
 INSTANTIATE_TEST_SUITE_P(Shapes, NeonFp16Gemm,
-                         testing::Combine(testing::Values(&kFp16Sums, &kFp32Sums),
+                         testing::Combine(testing::ValuesIn(families()),
                                           testing::Values(8, 16, 64, 72, 200, 256),
                                           testing::Values(8, 16, 24, 32, 48)),
                          [](const auto& info) {
@@ -283,7 +322,7 @@ TEST(NeonFp16GemmAccuracy, RealisticMagnitudes) {
   for (int c : {64, 256, 512}) {
     const Problem pr = make_problem(1, 64, c, 64, 10.0f, std::sqrt(2.0f / (9 * c)), c);
     const Reference ref = reference(pr);
-    const std::vector<float> m = run_neon(kFp16Sums, pr, 0, 1);
+    const std::vector<float> m = run_neon(kHigh, pr, 0, 1);
     double max_err = 0, max_ref = 0, sq_err = 0, sq_ref = 0;
     for (size_t i = 0; i < ref.m.size(); ++i) {
       const double err = m[i] - ref.m[i];

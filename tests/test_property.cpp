@@ -280,6 +280,7 @@ RandomCase random_case(Rng& r, uint32_t seed) {
   rc.in_offset = size_t(2 * r.range(0, 3) + 1);  // 1, 3, 5 or 7: 2-byte aligned only
   rc.out_offset = size_t(2 * r.range(0, 3) + 1);
   rc.poison_pad_lanes = r.coin(75);
+  c.precision = r.coin() ? HAWC_PRECISION_FAST : HAWC_PRECISION_HIGH;
   return rc;
 }
 
@@ -288,9 +289,10 @@ std::string describe(const RandomCase& rc, Implementation impl) {
   const hawc_ref::ConvShape& s = c.shape;
   char buf[400];
   std::snprintf(buf, sizeof buf,
-                "%s %s N%d C%d K%d %dx%d pad t%d l%d b%d r%d %s act=%s bias=%d threads=%d "
+                "%s %s%s N%d C%d K%d %dx%d pad t%d l%d b%d r%d %s act=%s bias=%d threads=%d "
                 "runner=%s workspace=%s%d schedule=%s offsets in %zu out %zu poison=%d seed=%u",
-                hawc_test::implementation_name(impl).c_str(), kAlgoName[c.algorithm], s.batch,
+                hawc_test::implementation_name(impl).c_str(), kAlgoName[c.algorithm],
+                c.precision == HAWC_PRECISION_FAST ? " fast" : "", s.batch,
                 s.in_channels, s.out_channels, s.in_h, s.in_w, s.pad_top, s.pad_left, s.pad_bottom,
                 s.pad_right, kLayoutName[c.layout], kActName[c.activation], int(c.bias), rc.threads,
                 kRunnerName[rc.runner], rc.workspace_skew < 0 ? "cached" : "caller+",
@@ -439,7 +441,7 @@ CaseResult run_case(const RandomCase& rc, Implementation impl) {
   const std::vector<float> got =
       hawc_test::layout_to_nchw(out, s.batch, s.out_channels, s.out_h(), s.out_w(), c.layout);
   res.error = scaled_error(got, ref, ref_pre);
-  const double bound = hawc_test::error_bound(impl, res.algorithm);
+  const double bound = hawc_test::error_bound(impl, res.algorithm, c.precision);
   if (!(res.error <= bound)) {
     char buf[120];
     std::snprintf(buf, sizeof buf, "error %.3g over the bound %.3g", res.error, bound);
@@ -474,10 +476,11 @@ int run_random_layers(Implementation impl, int cases, uint64_t seed) {
   for (int i = 0; i < cases; ++i) {
     const RandomCase rc = random_case(rng, uint32_t(rng.next()));
     const CaseResult r = run_case(rc, impl);
-    Worst& slot = per_algo[r.algorithm];
+    // Key: variant, + 4 at FAST.
+    Worst& slot = per_algo[r.algorithm + 4 * (rc.c.precision == HAWC_PRECISION_FAST)];
     ++slot.cases;
     if (r.error >= slot.error) slot.error = r.error, slot.layer = describe(rc, impl);
-    if (r.error > hawc_test::error_bound(impl, r.algorithm)) ++over_bound;
+    if (r.error > hawc_test::error_bound(impl, r.algorithm, rc.c.precision)) ++over_bound;
     if (!r.ok) {
       ADD_FAILURE() << "case " << i << ": " << describe(rc, impl) << ": " << r.failure;
       if (++failures >= 20) {
@@ -491,9 +494,11 @@ int run_random_layers(Implementation impl, int cases, uint64_t seed) {
               hawc_test::implementation_name(impl).c_str(), cases, secs, (unsigned long long)seed,
               over_bound);
   for (const auto& [algo, v] : per_algo)
-    std::printf("  %s: %d layers, worst scaled error %.3g (error_bound %.3g)\n    worst: %s\n",
-                kAlgoName[algo], v.cases, v.error,
-                hawc_test::error_bound(impl, hawc_algorithm(algo)), v.layer.c_str());
+    std::printf("  %s%s: %d layers, worst scaled error %.3g (error_bound %.3g)\n    worst: %s\n",
+                kAlgoName[algo % 4], algo >= 4 ? " FAST" : "", v.cases, v.error,
+                hawc_test::error_bound(impl, hawc_algorithm(algo % 4),
+                                       algo >= 4 ? HAWC_PRECISION_FAST : HAWC_PRECISION_HIGH),
+                v.layer.c_str());
   return cases;
 }
 

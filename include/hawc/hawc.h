@@ -51,15 +51,28 @@ typedef enum {
 typedef enum { HAWC_LAYOUT_NCHW = 0, HAWC_LAYOUT_NHWC, HAWC_LAYOUT_NCHW8C } hawc_layout;
 
 /* Winograd F(m x m, 3 x 3) variants. AUTO picks one at create time from the
- * channel counts: with FP16 kernels F(4x4) for C <= 16 and C >= 64, F(2x2)
- * between, never F(6x6) (its FP16 error exceeds 2e-2); on the FP32 portable
- * path F(6x6) when C, K >= 16, else F(4x4). README, Accuracy. */
+ * channel counts and the precision level: with FP16 kernels at HIGH F(4x4)
+ * for C <= 16 and C >= 64, F(2x2) between; at FAST F(4x4); never F(6x6) (its
+ * FP16 error exceeds 2e-2); on the FP32 portable path F(6x6) when C, K >= 16,
+ * else F(4x4). README, Accuracy. */
 typedef enum {
   HAWC_ALGORITHM_AUTO = 0,
   HAWC_ALGORITHM_WINOGRAD_F2X3,
   HAWC_ALGORITHM_WINOGRAD_F4X3,
   HAWC_ALGORITHM_WINOGRAD_F6X3
 } hawc_algorithm;
+
+/* Accuracy against speed on the NEON FP16 path, chosen at create (README,
+ * Accuracy). Bounds are max|out - ref| / max|ref| against an FP32 direct
+ * convolution of the same FP16 values, for in_channels <= 512.
+ * HIGH: <= 1e-2 for AUTO, F(2x2) and F(4x4); FP16 sums over short chains
+ *       that add up in FP32.
+ * FAST: <= 2e-2 for AUTO, the accuracy class of FP16 direct convolution with
+ *       FP16 sums; longer FP16 chains and the variants with fewest
+ *       multiplications, at fewer instructions.
+ * The portable path (CPUs without FP16 arithmetic) computes in FP32 at both
+ * levels. */
+typedef enum { HAWC_PRECISION_HIGH = 0, HAWC_PRECISION_FAST } hawc_precision;
 
 /* Applied after the bias, fused into the output transform. */
 typedef enum { HAWC_ACTIVATION_NONE = 0, HAWC_ACTIVATION_RELU, HAWC_ACTIVATION_RELU6 } hawc_activation;
@@ -72,6 +85,7 @@ typedef struct hawc_conv2d_params {
   hawc_layout layout;                /* of both input and output */
   hawc_activation activation;
   hawc_algorithm algorithm;
+  hawc_precision precision;          /* HIGH unless set */
   /* More fields may follow; callers always start from hawc_conv2d_params_init. */
 } hawc_conv2d_params;
 
@@ -141,6 +155,9 @@ HAWC_API hawc_status hawc_conv2d_workspace_size(const hawc_conv2d* c, int32_t ba
 
 /* The variant this object runs (what AUTO chose). AUTO for a NULL object. */
 HAWC_API hawc_algorithm hawc_conv2d_algorithm(const hawc_conv2d* c);
+
+/* The precision level this object runs (HIGH for a NULL object). */
+HAWC_API hawc_precision hawc_conv2d_precision(const hawc_conv2d* c);
 
 /* "neon_fp16" when FP16 NEON kernels run, "portable" otherwise. */
 HAWC_API const char* hawc_conv2d_implementation(const hawc_conv2d* c);

@@ -76,6 +76,7 @@ hawc_conv2d_params params_for(const ConvCase& c) {
   p.layout = c.layout;
   p.activation = c.activation;
   p.algorithm = c.algorithm;
+  p.precision = c.precision;
   return p;
 }
 

@@ -16,6 +16,7 @@ struct ConvCase {
   hawc_layout layout = HAWC_LAYOUT_NCHW;
   hawc_activation activation = HAWC_ACTIVATION_NONE;
   hawc_algorithm algorithm = HAWC_ALGORITHM_AUTO;
+  hawc_precision precision = HAWC_PRECISION_HIGH;
   bool bias = true;
   uint32_t seed = 1;
   float input_scale = 1.0f;  // inputs ~ N(0, input_scale^2)
