@@ -60,10 +60,14 @@ class Runner {
 // The peers; each returns nullptr when the library was not built in.
 std::unique_ptr<Runner> make_onednn_runner(bool fp16);
 std::unique_ptr<Runner> make_xnnpack_runner(bool fp16);
+// ncnn's FP16 Convolution layer; variant: "auto", "f63", "f43", "f23" (only
+// that Winograd variant enabled) or "direct" (Winograd off).
+std::unique_ptr<Runner> make_ncnn_runner(const std::string& variant);
 // One line about the peer for the run header, e.g. the version, and whether
 // oneDNN accepts an f16 convolution on this CPU at run time.
 std::string onednn_status();
 std::string xnnpack_status();
+std::string ncnn_status();
 
 // OIHW FP16 weights -> OHWI (XNNPACK's layout), optionally to float.
 std::vector<uint16_t> oihw_to_ohwi(const std::vector<uint16_t>& w, int k, int c, int r, int s);

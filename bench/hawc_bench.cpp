@@ -102,20 +102,34 @@ struct ImplInfo {
 };
 
 const ImplInfo kImpls[] = {
-    {"hawc_auto", "hawc, AUTO variant, fastest kernels for this CPU (as hawc_conv2d_create)"},
-    {"hawc_f2x3", "hawc, Winograd F(2x2,3x3) forced"},
-    {"hawc_f4x3", "hawc, Winograd F(4x4,3x3) forced"},
-    {"hawc_f6x3", "hawc, Winograd F(6x6,3x3) forced"},
+    {"hawc_auto", "hawc, AUTO variant, fastest kernels for this CPU (as hawc_conv2d_create), HIGH"},
+    {"hawc_f2x3", "hawc, Winograd F(2x2,3x3) forced, HIGH"},
+    {"hawc_f4x3", "hawc, Winograd F(4x4,3x3) forced, HIGH"},
+    {"hawc_f6x3", "hawc, Winograd F(6x6,3x3) forced, HIGH"},
+    {"hawc_fast", "hawc, AUTO variant at HAWC_PRECISION_FAST"},
+    {"hawc_f2x3_fast", "hawc, Winograd F(2x2,3x3) forced, FAST"},
+    {"hawc_f4x3_fast", "hawc, Winograd F(4x4,3x3) forced, FAST"},
+    {"hawc_f6x3_fast", "hawc, Winograd F(6x6,3x3) forced, FAST"},
     {"hawc_portable", "hawc, AUTO variant, portable (non-NEON) kernels forced"},
     {"onednn_f32", "oneDNN convolution_forward f32 (convolution_auto, format_tag::any)"},
     {"onednn_f16", "oneDNN convolution_forward f16 (where oneDNN accepts it on this CPU)"},
     {"xnnpack_f16", "XNNPACK convolution2d_nhwc_f16"},
     {"xnnpack_f32", "XNNPACK convolution2d_nhwc_f32"},
+    {"ncnn_auto", "ncnn Convolution layer, FP16 storage+arithmetic, packed blobs, ncnn's own choice"},
+    {"ncnn_f63", "ncnn, only Winograd F(6,3) enabled (unsupported where ncnn would not run it)"},
+    {"ncnn_f43", "ncnn, only Winograd F(4,3) enabled (unsupported where ncnn would not run it)"},
+    {"ncnn_f23", "ncnn, only Winograd F(2,3) enabled (unsupported where ncnn would not run it)"},
+    {"ncnn_direct", "ncnn, Winograd off (im2col+GEMM or packed direct, as ncnn picks)"},
 };
 
 // Forced F(6x6,3x3) exceeds the 2e-2 error bound in FP16 on most layers (AUTO
 // uses it only where it does not), so it runs only when asked for.
-const char* const kNotByDefault = "hawc_f6x3";
+// ncnn's Winograd F(6,3) and F(4,3) exceed 2e-2 on most layers, and the
+// FAST variants are a second copy of the default set: both only when asked.
+bool by_default(const std::string& name) {
+  return name != "hawc_f6x3" && name != "hawc_f6x3_fast" && name.rfind("ncnn_", 0) != 0 &&
+         (name == "hawc_fast" || name.find("_fast") == std::string::npos);
+}
 
 bool known_impl(const std::string& name) {
   for (const ImplInfo& i : kImpls)
@@ -130,6 +144,9 @@ bool impl_built(const std::string& name) {
 #ifndef HAWC_BENCH_HAVE_XNNPACK
   if (name.rfind("xnnpack_", 0) == 0) return false;
 #endif
+#ifndef HAWC_BENCH_HAVE_NCNN
+  if (name.rfind("ncnn_", 0) == 0) return false;
+#endif
   return known_impl(name);
 }
 
@@ -142,17 +159,36 @@ const char* algorithm_name(hawc_algorithm a) {
   }
 }
 
+// The tensor layout hawc runs in: NHWC (default, as XNNPACK), or "engine": as
+// an engine with ncnn's FP16 pack8 blobs feeds it, NCHW8C where C and K are
+// multiples of 8 and NCHW otherwise (--hawc-layout=engine).
+bool g_engine_layout = false;
+
+hawc_layout hawc_layout_for(const Layer& l) {
+  if (!g_engine_layout) return HAWC_LAYOUT_NHWC;
+  return l.c % 8 == 0 && l.k % 8 == 0 ? HAWC_LAYOUT_NCHW8C : HAWC_LAYOUT_NCHW;
+}
+
 class HawcRunner : public Runner {
  public:
-  HawcRunner(hawc::Implementation impl, hawc_algorithm algorithm)
-      : impl_(impl), algorithm_(algorithm) {}
+  HawcRunner(hawc::Implementation impl, hawc_algorithm algorithm,
+             hawc_precision precision = HAWC_PRECISION_HIGH)
+      : impl_(impl), algorithm_(algorithm), precision_(precision) {}
   ~HawcRunner() override { hawc_conv2d_destroy(conv_); }
 
   Outcome setup(const Layer& l, const LayerData& ld, int threads, std::string* message) override {
     layer_ = l;
+    layout_ = hawc_layout_for(l);
     input_ = ld.data.input.data();
+    if (layout_ != HAWC_LAYOUT_NHWC) {  // the shared input is NHWC
+      const std::vector<float> nchw = nhwc_to_nchw(ld.data.input.data(), l.n, l.c, l.h, l.w);
+      converted_input_ = hawc_test::nchw_to_layout(nchw, l.n, l.c, l.h, l.w, layout_);
+      input_ = converted_input_.data();
+    }
     hawc_test::ConvCase c = ld.conv_case;
     c.algorithm = algorithm_;
+    c.precision = precision_;
+    c.layout = layout_;
     hawc_conv2d_params p = hawc_test::params_for(c);
     p.stride_h = p.stride_w = l.stride;
     const hawc_status s = hawc::create_conv2d(&p, ld.data.weights.data(),
@@ -163,7 +199,10 @@ class HawcRunner : public Runner {
                  hawc_last_error_message();
       return s == HAWC_STATUS_UNSUPPORTED_PARAMETER ? Outcome::Unsupported : Outcome::Failed;
     }
-    out_.assign(ld.data.output_elements, 0x7e00);  // NaN: an unwritten output shows up
+    // NaN: an unwritten output shows up
+    out_.assign(size_t(l.n) * (layout_ == HAWC_LAYOUT_NCHW8C ? (l.k + 7) / 8 * 8 : l.k) *
+                    l.out_h() * l.out_w(),
+                0x7e00);
     hawc_run_options_init(&options_);
     options_.num_threads = threads;
     return Outcome::Ok;
@@ -179,20 +218,25 @@ class HawcRunner : public Runner {
   }
 
   std::vector<float> output_nchw() const override {
-    return nhwc_to_nchw(out_.data(), layer_.n, layer_.k, layer_.out_h(), layer_.out_w());
+    return hawc_test::layout_to_nchw(out_.data(), layer_.n, layer_.k, layer_.out_h(),
+                                     layer_.out_w(), layout_);
   }
 
   void clear_output() override { std::fill(out_.begin(), out_.end(), uint16_t(0x7e00)); }
 
   std::string algorithm() const override {
     return std::string(algorithm_name(hawc_conv2d_algorithm(conv_))) + " " +
-           hawc_conv2d_implementation(conv_);
+           hawc_conv2d_implementation(conv_) +
+           (hawc_conv2d_precision(conv_) == HAWC_PRECISION_FAST ? " fast" : "");
   }
 
  private:
   hawc::Implementation impl_;
   hawc_algorithm algorithm_;
+  hawc_precision precision_;
   Layer layer_{};
+  hawc_layout layout_ = HAWC_LAYOUT_NHWC;
+  std::vector<uint16_t> converted_input_;
   const hawc_fp16* input_ = nullptr;
   hawc_conv2d* conv_ = nullptr;
   std::vector<uint16_t> out_;
@@ -205,11 +249,20 @@ std::unique_ptr<Runner> make_runner(const std::string& impl) {
   if (impl == "hawc_f2x3") return std::make_unique<HawcRunner>(I::Auto, HAWC_ALGORITHM_WINOGRAD_F2X3);
   if (impl == "hawc_f4x3") return std::make_unique<HawcRunner>(I::Auto, HAWC_ALGORITHM_WINOGRAD_F4X3);
   if (impl == "hawc_f6x3") return std::make_unique<HawcRunner>(I::Auto, HAWC_ALGORITHM_WINOGRAD_F6X3);
+  constexpr hawc_precision kFast = HAWC_PRECISION_FAST;
+  if (impl == "hawc_fast") return std::make_unique<HawcRunner>(I::Auto, HAWC_ALGORITHM_AUTO, kFast);
+  if (impl == "hawc_f2x3_fast")
+    return std::make_unique<HawcRunner>(I::Auto, HAWC_ALGORITHM_WINOGRAD_F2X3, kFast);
+  if (impl == "hawc_f4x3_fast")
+    return std::make_unique<HawcRunner>(I::Auto, HAWC_ALGORITHM_WINOGRAD_F4X3, kFast);
+  if (impl == "hawc_f6x3_fast")
+    return std::make_unique<HawcRunner>(I::Auto, HAWC_ALGORITHM_WINOGRAD_F6X3, kFast);
   if (impl == "hawc_portable") return std::make_unique<HawcRunner>(I::Portable, HAWC_ALGORITHM_AUTO);
   if (impl == "onednn_f32") return make_onednn_runner(false);
   if (impl == "onednn_f16") return make_onednn_runner(true);
   if (impl == "xnnpack_f16") return make_xnnpack_runner(true);
   if (impl == "xnnpack_f32") return make_xnnpack_runner(false);
+  if (impl.rfind("ncnn_", 0) == 0) return make_ncnn_runner(impl.substr(5));
   return nullptr;
 }
 
@@ -244,8 +297,9 @@ void print_usage(const char* argv0) {
       "  --suite=NAME      layer suite: resnet50 (default), vgg16, yolov3, qemu-small\n"
       "                    (looked up in %s), or a CSV file path\n"
       "  --layers=REGEX    only the layers whose name matches REGEX (ECMAScript, search)\n"
-      "  --impl=LIST       comma-separated implementations, or all (default: all but\n"
-      "                    hawc_f6x3, whose FP16 error exceeds the bound on most layers), of\n",
+      "  --impl=LIST       comma-separated implementations, or all (default: all but the\n"
+      "                    F(6x6), forced-variant FAST and ncnn ones, whose FP16 errors exceed\n"
+      "                    2e-2 on most layers or which repeat the default set), of\n",
       argv0, argv0, HAWC_BENCH_LAYERS_DIR);
   for (const ImplInfo& i : kImpls)
     std::printf("                      %-14s %s%s\n", i.name, i.description,
@@ -253,6 +307,8 @@ void print_usage(const char* argv0) {
   std::printf(
       "  --threads=N       threads for every implementation (default: hardware threads, %u)\n"
       "  --tolerance=X     largest accepted max|out-ref|/max|ref| (default 2e-2)\n"
+      "  --hawc-layout=L   nhwc (default) or engine: NCHW8C where C and K are multiples of 8,\n"
+      "                    else NCHW, as an engine with ncnn's FP16 pack8 blobs runs hawc\n"
       "  --profile         instruction-profiling mode (for the QEMU plugin in bench/qemu_plugin,\n"
       "                    run by bench/profile): no Google Benchmark and no timing; per\n"
       "                    (layer, impl): set up, one untimed warm-up run, then one run between\n"
@@ -844,6 +900,13 @@ int main(int argc, char** argv) {
       }
     } else if (value("--tolerance", &v)) {
       opt.tolerance = std::atof(v.c_str());
+    } else if (value("--hawc-layout", &v)) {
+      if (v != "nhwc" && v != "engine") {
+        std::fprintf(stderr, "hawc_bench: --hawc-layout must be nhwc or engine (got %s)\n",
+                     v.c_str());
+        return 2;
+      }
+      g_engine_layout = v == "engine";
     } else if (a == "--profile") {
       opt.profile = true;
     } else if (a == "--workspace") {
@@ -895,7 +958,7 @@ int main(int argc, char** argv) {
 #endif
   if (impl_list.empty()) {
     for (const ImplInfo& i : kImpls)
-      if (std::strcmp(i.name, kNotByDefault) != 0) opt.impls.push_back(i.name);
+      if (by_default(i.name)) opt.impls.push_back(i.name);
   } else if (impl_list == "all") {
     for (const ImplInfo& i : kImpls) opt.impls.push_back(i.name);
   } else
@@ -936,14 +999,16 @@ int main(int argc, char** argv) {
       ": NEON FP16 kernels " + (neon_built ? "built" : "not built") + ", CPU FP16 arithmetic " +
       (fp16_cpu ? "yes" : "no") + " -> hawc_auto runs " +
       (neon_built && fp16_cpu ? "neon_fp16" : "portable");
-  const std::string onednn_line = onednn_status(), xnnpack_line = xnnpack_status();
+  const std::string onednn_line = onednn_status(), xnnpack_line = xnnpack_status(),
+                    ncnn_line = ncnn_status();
   std::string impls_joined;
   for (const std::string& i : opt.impls) impls_joined += (impls_joined.empty() ? "" : ",") + i;
   std::ostream& info = format == "console" ? std::cout : std::cerr;
   info << "hawc_bench: suite " << suite_path << ", " << layers.size() << " of "
        << all_layers.size() << " layers, impls " << impls_joined << ", threads " << opt.threads
        << ", tolerance " << opt.tolerance << "\n"
-       << "  " << hawc_line << "\n  " << onednn_line << "\n  " << xnnpack_line << "\n";
+       << "  " << hawc_line << "\n  " << onednn_line << "\n  " << xnnpack_line << "\n  "
+       << ncnn_line << "\n";
   if (g_emulated && !opt.profile)
     info << "  NOTE: running under emulation (" << g_emulation_how
          << "): times, GFLOPS and speedups are meaningless; only the accuracy checks count.\n";
@@ -964,6 +1029,7 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("hawc", hawc_line);
   benchmark::AddCustomContext("onednn", onednn_line);
   benchmark::AddCustomContext("xnnpack", xnnpack_line);
+  benchmark::AddCustomContext("ncnn", ncnn_line);
   benchmark::AddCustomContext("emulated", g_emulated ? "yes (" + g_emulation_how + ")" : "no");
 
   // One benchmark per (layer, implementation), layer by layer.
