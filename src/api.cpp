@@ -104,9 +104,10 @@ Variant auto_variant(int in_channels, int out_channels, Precision precision, boo
   // in FP32 (kF4x3F32SumsBelowChannels; FP16 sums of so few channels took
   // random layers to 1.1e-2), F(2x2) between, where F(4x4)'s FP32-sum GEMM
   // executes more than F(2x2)'s extra multiplications save.
-  // FAST: F(4x4) everywhere, with FP16 chains of 32 from 64 input channels
-  // (1.1-1.3e-2 worst on the suites) and of 16 below: fewest instructions of
-  // the variants within 2e-2.
+  // FAST: F(4x4) everywhere; from 64 input channels with FP16 chains of 32
+  // and FP16 transforms (1.0-1.4e-2 worst on the suite layers), below with
+  // chains of 16 and FP32 transforms (1.67e-2 on random layers): fewest
+  // instructions of the variants within 2e-2.
   // FP32 kernels are accurate with any variant, so F(6x6) where the GEMM
   // dominates: fewest multiplications.
   if (fp16_kernels) {

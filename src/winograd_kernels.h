@@ -128,7 +128,7 @@ const WinogradKernels& portable_winograd_kernels(Variant v);
 // cpu_features.h). At HIGH, F(4x4) below kF4x3F32SumsBelowChannels input
 // channels gets the GEMM that sums in FP32 (gemm.h).
 constexpr int kF4x3F32SumsBelowChannels = 64;
-constexpr int kFastLongChainsFromChannels = 64;
+constexpr int kFastKernelsFromChannels = 64;
 const WinogradKernels* neon_fp16_winograd_kernels(Variant v, int channels, Precision precision,
                                                   bool fhm);
 inline bool neon_fp16_kernels_built() {

@@ -20,6 +20,7 @@
 #include <iterator>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "src/fp16.h"
@@ -75,8 +76,14 @@ struct NeonTransforms {
   void (*output_portable)(const OutputTransformArgs&);
 };
 
-NeonTransforms transforms(Variant v) {
+// fp16_arith: F(4x4)'s FAST transforms, FP16 arithmetic instead of FP32.
+NeonTransforms transforms(Variant v, bool fp16_arith = false) {
   using namespace hawc;
+  if (v == Variant::F4x3 && fp16_arith)
+    return {winograd_f4x3_input_transform_neon_fp16_fp16arith,
+            winograd_f4x3_output_transform_neon_fp16_fp16arith,
+            winograd_input_transform_portable<Variant::F4x3>,
+            winograd_output_transform_portable<Variant::F4x3>};
   switch (v) {
     case Variant::F2x3:
       return {winograd_f2x3_input_transform_neon_fp16, winograd_f2x3_output_transform_neon_fp16,
@@ -132,6 +139,7 @@ struct Case {
   Layout layout;
   int channels;
   Geometry g;
+  bool fp16_arith = false;  // F(4x4)'s FAST transforms
   int out_h() const { return g.h + g.pad_top + g.pad_bottom - 2; }
   int out_w() const { return g.w + g.pad_left + g.pad_right - 2; }
   int m() const { return hawc::variant_m(variant); }
@@ -139,7 +147,7 @@ struct Case {
   int tiles() const { return tiles_w() * ((out_h() + m() - 1) / m()); }
   std::string name() const {
     static const char* const kLayout[] = {"NCHW", "NHWC", "NCHW8C"};
-    return "F" + std::to_string(m()) + "x3 " + kLayout[int(layout)] + " C" + std::to_string(channels) +
+    return "F" + std::to_string(m()) + "x3" + (fp16_arith ? "fp16" : "") + " " + kLayout[int(layout)] + " C" + std::to_string(channels) +
            " " + std::to_string(g.h) + "x" + std::to_string(g.w) + " pad t" + std::to_string(g.pad_top) +
            " l" + std::to_string(g.pad_left) + " b" + std::to_string(g.pad_bottom) + " r" +
            std::to_string(g.pad_right);
@@ -175,10 +183,14 @@ std::vector<Case> all_cases() {
   std::vector<Case> cases;
   int i = 0;
   for (Variant v : {Variant::F2x3, Variant::F4x3, Variant::F6x3})
-    for (Layout l : {Layout::NCHW, Layout::NHWC, Layout::NCHW8C})
-      for (int c : kChannelCounts)
-        for (int k = 0; k < 2; ++k, ++i)  // two geometries per channel count, in rotation
-          cases.push_back({v, l, c, kGeometries[(i / 2 + k * 2) % std::size(kGeometries)]});
+    for (bool fp16_arith : {false, true}) {
+      if (fp16_arith && v != Variant::F4x3) continue;
+      for (Layout l : {Layout::NCHW, Layout::NHWC, Layout::NCHW8C})
+        for (int c : kChannelCounts)
+          for (int k = 0; k < 2; ++k, ++i)  // two geometries per channel count, in rotation
+            cases.push_back(
+                {v, l, c, kGeometries[(i / 2 + k * 2) % std::size(kGeometries)], fp16_arith});
+    }
   return cases;
 }
 
@@ -212,7 +224,7 @@ void check_input_transform(const Case& c, const Range& range, bool guard_after, 
   a.channel_end = range.channel_end;
   transforms(c.variant).input_portable(a);
   a.v = v16.data();
-  transforms(c.variant).input(a);
+  transforms(c.variant, c.fp16_arith).input(a);
 
   const std::vector<double> bt = abs_matrix(hawc::winograd_matrices(c.variant).BT, alpha, alpha);
   double d[hawc::kMaxPoints], bound[hawc::kMaxPoints];
@@ -274,7 +286,7 @@ void check_output_transform(const Case& c, const Range& range, bool guard_after,
   a.k_end = range.channel_end;
   transforms(c.variant).output_portable(a);
   a.output = got.data();
-  transforms(c.variant).output(a);
+  transforms(c.variant, c.fp16_arith).output(a);
 
   for (size_t i = 0; i < out_elements; ++i)
     ASSERT_EQ(got[i] == kSentinel, want[i] == kSentinel) << "element " << i << " written by one only";
@@ -332,10 +344,11 @@ INSTANTIATE_TEST_SUITE_P(AllVariantsLayouts, NeonFp16Transforms, testing::Values
 
 // Unit impulses in an interior tile: the NEON result is one product of
 // matrix entries (exact in FP16) and must equal the portable one exactly.
-class NeonFp16TransformCoefficients : public testing::TestWithParam<Variant> {};
+// (variant, FP16 arithmetic)
+class NeonFp16TransformCoefficients : public testing::TestWithParam<std::pair<Variant, bool>> {};
 
 TEST_P(NeonFp16TransformCoefficients, InputImpulsesExact) {
-  const Variant v = GetParam();
+  const auto [v, fp16_arith] = GetParam();
   const int alpha = hawc::variant_alpha(v), points = alpha * alpha;
   // One tile, no padding, 8 channels: channel ch holds the impulse at pixel q + ch.
   for (int q = 0; q < points; q += 8) {
@@ -346,14 +359,14 @@ TEST_P(NeonFp16TransformCoefficients, InputImpulsesExact) {
     InputTransformArgs a{in.data(), Layout::NCHW8C, 8, alpha, alpha, 0, 0, 1, 0, 1, 8, v32.data(), 8};
     transforms(v).input_portable(a);
     a.v = v16.data();
-    transforms(v).input(a);
+    transforms(v, fp16_arith).input(a);
     for (size_t i = 0; i < v32.size(); ++i)
       ASSERT_EQ(hawc::fp16_to_fp32(v16[i]), v32[i]) << "impulse at pixel " << q + i % 8 << ", point " << i / 8;
   }
 }
 
 TEST_P(NeonFp16TransformCoefficients, OutputImpulsesExact) {
-  const Variant v = GetParam();
+  const auto [v, fp16_arith] = GetParam();
   const int alpha = hawc::variant_alpha(v), points = alpha * alpha, m = hawc::variant_m(v);
   // Channel k holds the impulse at point q + k; with bias, the bias alone.
   for (int q = 0; q < points; q += 8)
@@ -367,15 +380,19 @@ TEST_P(NeonFp16TransformCoefficients, OutputImpulsesExact) {
                             b32.data(), b16.data(), Activation::None};
       transforms(v).output_portable(a);
       a.output = got.data();
-      transforms(v).output(a);
+      transforms(v, fp16_arith).output(a);
       EXPECT_EQ(got, want16) << "impulses from point " << q << (bias ? " with bias" : "");
     }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllVariants, NeonFp16TransformCoefficients,
-                         testing::Values(Variant::F2x3, Variant::F4x3, Variant::F6x3),
-                         [](const testing::TestParamInfo<Variant>& info) {
-                           return "F" + std::to_string(hawc::variant_m(info.param)) + "x3";
+                         testing::Values(std::pair{Variant::F2x3, false},
+                                         std::pair{Variant::F4x3, false},
+                                         std::pair{Variant::F4x3, true},
+                                         std::pair{Variant::F6x3, false}),
+                         [](const auto& info) {
+                           return "F" + std::to_string(hawc::variant_m(info.param.first)) + "x3" +
+                                  (info.param.second ? "fp16" : "");
                          });
 
 }  // namespace

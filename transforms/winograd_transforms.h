@@ -20,6 +20,9 @@ void winograd_f4x3_input_transform_neon_fp16(const InputTransformArgs& a);
 void winograd_f6x3_input_transform_neon_fp16(const InputTransformArgs& a);
 void winograd_f2x3_output_transform_neon_fp16(const OutputTransformArgs& a);
 void winograd_f4x3_output_transform_neon_fp16(const OutputTransformArgs& a);
+// F(4x4) with FP16 arithmetic (FAST): half the instructions, more rounding.
+void winograd_f4x3_input_transform_neon_fp16_fp16arith(const InputTransformArgs& a);
+void winograd_f4x3_output_transform_neon_fp16_fp16arith(const OutputTransformArgs& a);
 void winograd_f6x3_output_transform_neon_fp16(const OutputTransformArgs& a);
 
 }  // namespace hawc

@@ -12,6 +12,13 @@ hawc_gemm_f16_1x8__neon_fp16:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L1x8_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	mov x8, #0
 .L1x8_chain:
 	cmp x3, x6
@@ -52,7 +59,7 @@ hawc_gemm_f16_1x8__neon_fp16:
 	st1 {v0.4s, v1.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L1x8_chain
-	b .L1x8_done
+	b .L1x8_next
 .L1x8_add:
 	mov x12, x4
 	ld1 {v0.4s, v1.4s}, [x12]
@@ -62,7 +69,10 @@ hawc_gemm_f16_1x8__neon_fp16:
 	fadd v1.4s, v1.4s, v9.4s
 	st1 {v0.4s, v1.4s}, [x12], x5
 	cbnz x3, .L1x8_chain
-.L1x8_done:
+.L1x8_next:
+	add x15, x15, #32
+	subs x7, x7, #1
+	b.ne .L1x8_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -78,6 +88,13 @@ hawc_gemm_f16_2x8__neon_fp16:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L2x8_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	mov x8, #0
 .L2x8_chain:
 	cmp x3, x6
@@ -137,7 +154,7 @@ hawc_gemm_f16_2x8__neon_fp16:
 	st1 {v4.4s, v5.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L2x8_chain
-	b .L2x8_done
+	b .L2x8_next
 .L2x8_add:
 	mov x12, x4
 	ld1 {v0.4s, v1.4s}, [x12]
@@ -153,7 +170,10 @@ hawc_gemm_f16_2x8__neon_fp16:
 	fadd v5.4s, v5.4s, v13.4s
 	st1 {v4.4s, v5.4s}, [x12], x5
 	cbnz x3, .L2x8_chain
-.L2x8_done:
+.L2x8_next:
+	add x15, x15, #32
+	subs x7, x7, #1
+	b.ne .L2x8_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -169,6 +189,13 @@ hawc_gemm_f16_3x8__neon_fp16:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L3x8_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	mov x8, #0
 .L3x8_chain:
 	cmp x3, x6
@@ -247,7 +274,7 @@ hawc_gemm_f16_3x8__neon_fp16:
 	st1 {v0.4s, v1.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L3x8_chain
-	b .L3x8_done
+	b .L3x8_next
 .L3x8_add:
 	mov x12, x4
 	ld1 {v0.4s, v1.4s}, [x12]
@@ -269,7 +296,10 @@ hawc_gemm_f16_3x8__neon_fp16:
 	fadd v1.4s, v1.4s, v9.4s
 	st1 {v0.4s, v1.4s}, [x12], x5
 	cbnz x3, .L3x8_chain
-.L3x8_done:
+.L3x8_next:
+	add x15, x15, #32
+	subs x7, x7, #1
+	b.ne .L3x8_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -285,6 +315,13 @@ hawc_gemm_f16_4x8__neon_fp16:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L4x8_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	mov x8, #0
 .L4x8_chain:
 	cmp x3, x6
@@ -382,7 +419,7 @@ hawc_gemm_f16_4x8__neon_fp16:
 	st1 {v4.4s, v5.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L4x8_chain
-	b .L4x8_done
+	b .L4x8_next
 .L4x8_add:
 	mov x12, x4
 	ld1 {v0.4s, v1.4s}, [x12]
@@ -410,7 +447,10 @@ hawc_gemm_f16_4x8__neon_fp16:
 	fadd v5.4s, v5.4s, v13.4s
 	st1 {v4.4s, v5.4s}, [x12], x5
 	cbnz x3, .L4x8_chain
-.L4x8_done:
+.L4x8_next:
+	add x15, x15, #32
+	subs x7, x7, #1
+	b.ne .L4x8_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -426,6 +466,13 @@ hawc_gemm_f16_5x8__neon_fp16:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L5x8_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	add x11, x0, #64
 	mov x8, #0
 .L5x8_chain:
@@ -545,7 +592,7 @@ hawc_gemm_f16_5x8__neon_fp16:
 	st1 {v0.4s, v1.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L5x8_chain
-	b .L5x8_done
+	b .L5x8_next
 .L5x8_add:
 	mov x12, x4
 	ld1 {v0.4s, v1.4s}, [x12]
@@ -579,7 +626,10 @@ hawc_gemm_f16_5x8__neon_fp16:
 	fadd v1.4s, v1.4s, v9.4s
 	st1 {v0.4s, v1.4s}, [x12], x5
 	cbnz x3, .L5x8_chain
-.L5x8_done:
+.L5x8_next:
+	add x15, x15, #32
+	subs x7, x7, #1
+	b.ne .L5x8_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -595,6 +645,13 @@ hawc_gemm_f16_6x8__neon_fp16:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L6x8_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	add x11, x0, #64
 	mov x8, #0
 .L6x8_chain:
@@ -733,7 +790,7 @@ hawc_gemm_f16_6x8__neon_fp16:
 	st1 {v4.4s, v5.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L6x8_chain
-	b .L6x8_done
+	b .L6x8_next
 .L6x8_add:
 	mov x12, x4
 	ld1 {v0.4s, v1.4s}, [x12]
@@ -773,7 +830,10 @@ hawc_gemm_f16_6x8__neon_fp16:
 	fadd v5.4s, v5.4s, v13.4s
 	st1 {v4.4s, v5.4s}, [x12], x5
 	cbnz x3, .L6x8_chain
-.L6x8_done:
+.L6x8_next:
+	add x15, x15, #32
+	subs x7, x7, #1
+	b.ne .L6x8_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -789,6 +849,13 @@ hawc_gemm_f16_7x8__neon_fp16:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L7x8_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	add x11, x0, #64
 	mov x8, #0
 .L7x8_chain:
@@ -946,7 +1013,7 @@ hawc_gemm_f16_7x8__neon_fp16:
 	st1 {v0.4s, v1.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L7x8_chain
-	b .L7x8_done
+	b .L7x8_next
 .L7x8_add:
 	mov x12, x4
 	ld1 {v0.4s, v1.4s}, [x12]
@@ -992,7 +1059,10 @@ hawc_gemm_f16_7x8__neon_fp16:
 	fadd v1.4s, v1.4s, v9.4s
 	st1 {v0.4s, v1.4s}, [x12], x5
 	cbnz x3, .L7x8_chain
-.L7x8_done:
+.L7x8_next:
+	add x15, x15, #32
+	subs x7, x7, #1
+	b.ne .L7x8_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -1008,6 +1078,13 @@ hawc_gemm_f16_8x8__neon_fp16:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L8x8_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	add x11, x0, #64
 	mov x8, #0
 .L8x8_chain:
@@ -1184,7 +1261,7 @@ hawc_gemm_f16_8x8__neon_fp16:
 	st1 {v4.4s, v5.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L8x8_chain
-	b .L8x8_done
+	b .L8x8_next
 .L8x8_add:
 	mov x12, x4
 	ld1 {v0.4s, v1.4s}, [x12]
@@ -1236,7 +1313,10 @@ hawc_gemm_f16_8x8__neon_fp16:
 	fadd v5.4s, v5.4s, v13.4s
 	st1 {v4.4s, v5.4s}, [x12], x5
 	cbnz x3, .L8x8_chain
-.L8x8_done:
+.L8x8_next:
+	add x15, x15, #32
+	subs x7, x7, #1
+	b.ne .L8x8_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -1252,6 +1332,13 @@ hawc_gemm_f16_1x16__neon_fp16:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L1x16_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	mov x8, #0
 .L1x16_chain:
 	cmp x3, x6
@@ -1314,7 +1401,7 @@ hawc_gemm_f16_1x16__neon_fp16:
 	st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L1x16_chain
-	b .L1x16_done
+	b .L1x16_next
 .L1x16_add:
 	mov x12, x4
 	ld1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12]
@@ -1328,7 +1415,10 @@ hawc_gemm_f16_1x16__neon_fp16:
 	fadd v3.4s, v3.4s, v11.4s
 	st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12], x5
 	cbnz x3, .L1x16_chain
-.L1x16_done:
+.L1x16_next:
+	add x15, x15, #64
+	subs x7, x7, #1
+	b.ne .L1x16_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -1344,6 +1434,13 @@ hawc_gemm_f16_2x16__neon_fp16:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L2x16_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	mov x8, #0
 .L2x16_chain:
 	cmp x3, x6
@@ -1443,7 +1540,7 @@ hawc_gemm_f16_2x16__neon_fp16:
 	st1 {v4.4s, v5.4s, v6.4s, v7.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L2x16_chain
-	b .L2x16_done
+	b .L2x16_next
 .L2x16_add:
 	mov x12, x4
 	ld1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12]
@@ -1467,7 +1564,10 @@ hawc_gemm_f16_2x16__neon_fp16:
 	fadd v7.4s, v7.4s, v15.4s
 	st1 {v4.4s, v5.4s, v6.4s, v7.4s}, [x12], x5
 	cbnz x3, .L2x16_chain
-.L2x16_done:
+.L2x16_next:
+	add x15, x15, #64
+	subs x7, x7, #1
+	b.ne .L2x16_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -1483,6 +1583,13 @@ hawc_gemm_f16_3x16__neon_fp16:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L3x16_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	mov x8, #0
 .L3x16_chain:
 	cmp x3, x6
@@ -1619,7 +1726,7 @@ hawc_gemm_f16_3x16__neon_fp16:
 	st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L3x16_chain
-	b .L3x16_done
+	b .L3x16_next
 .L3x16_add:
 	mov x12, x4
 	ld1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12]
@@ -1653,7 +1760,10 @@ hawc_gemm_f16_3x16__neon_fp16:
 	fadd v3.4s, v3.4s, v11.4s
 	st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12], x5
 	cbnz x3, .L3x16_chain
-.L3x16_done:
+.L3x16_next:
+	add x15, x15, #64
+	subs x7, x7, #1
+	b.ne .L3x16_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -1669,6 +1779,13 @@ hawc_gemm_f16_4x16__neon_fp16:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L4x16_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	mov x8, #0
 .L4x16_chain:
 	cmp x3, x6
@@ -1842,7 +1959,7 @@ hawc_gemm_f16_4x16__neon_fp16:
 	st1 {v4.4s, v5.4s, v6.4s, v7.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L4x16_chain
-	b .L4x16_done
+	b .L4x16_next
 .L4x16_add:
 	mov x12, x4
 	ld1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12]
@@ -1886,7 +2003,10 @@ hawc_gemm_f16_4x16__neon_fp16:
 	fadd v7.4s, v7.4s, v15.4s
 	st1 {v4.4s, v5.4s, v6.4s, v7.4s}, [x12], x5
 	cbnz x3, .L4x16_chain
-.L4x16_done:
+.L4x16_next:
+	add x15, x15, #64
+	subs x7, x7, #1
+	b.ne .L4x16_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -1902,6 +2022,13 @@ hawc_gemm_f16_5x16__neon_fp16:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L5x16_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	add x11, x0, #64
 	mov x8, #0
 .L5x16_chain:
@@ -2115,7 +2242,7 @@ hawc_gemm_f16_5x16__neon_fp16:
 	st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L5x16_chain
-	b .L5x16_done
+	b .L5x16_next
 .L5x16_add:
 	mov x12, x4
 	ld1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12]
@@ -2169,7 +2296,10 @@ hawc_gemm_f16_5x16__neon_fp16:
 	fadd v3.4s, v3.4s, v11.4s
 	st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12], x5
 	cbnz x3, .L5x16_chain
-.L5x16_done:
+.L5x16_next:
+	add x15, x15, #64
+	subs x7, x7, #1
+	b.ne .L5x16_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -2185,6 +2315,13 @@ hawc_gemm_f16_6x16__neon_fp16:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L6x16_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	add x11, x0, #64
 	mov x8, #0
 .L6x16_chain:
@@ -2435,7 +2572,7 @@ hawc_gemm_f16_6x16__neon_fp16:
 	st1 {v4.4s, v5.4s, v6.4s, v7.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L6x16_chain
-	b .L6x16_done
+	b .L6x16_next
 .L6x16_add:
 	mov x12, x4
 	ld1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12]
@@ -2499,7 +2636,10 @@ hawc_gemm_f16_6x16__neon_fp16:
 	fadd v7.4s, v7.4s, v15.4s
 	st1 {v4.4s, v5.4s, v6.4s, v7.4s}, [x12], x5
 	cbnz x3, .L6x16_chain
-.L6x16_done:
+.L6x16_next:
+	add x15, x15, #64
+	subs x7, x7, #1
+	b.ne .L6x16_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -2515,6 +2655,13 @@ hawc_gemm_f16_7x16__neon_fp16:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L7x16_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	add x11, x0, #64
 	mov x8, #0
 .L7x16_chain:
@@ -2802,7 +2949,7 @@ hawc_gemm_f16_7x16__neon_fp16:
 	st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L7x16_chain
-	b .L7x16_done
+	b .L7x16_next
 .L7x16_add:
 	mov x12, x4
 	ld1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12]
@@ -2876,7 +3023,10 @@ hawc_gemm_f16_7x16__neon_fp16:
 	fadd v3.4s, v3.4s, v11.4s
 	st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12], x5
 	cbnz x3, .L7x16_chain
-.L7x16_done:
+.L7x16_next:
+	add x15, x15, #64
+	subs x7, x7, #1
+	b.ne .L7x16_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -2892,6 +3042,13 @@ hawc_gemm_f16_8x16__neon_fp16:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L8x16_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	add x11, x0, #64
 	mov x8, #0
 .L8x16_chain:
@@ -3216,7 +3373,7 @@ hawc_gemm_f16_8x16__neon_fp16:
 	st1 {v4.4s, v5.4s, v6.4s, v7.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L8x16_chain
-	b .L8x16_done
+	b .L8x16_next
 .L8x16_add:
 	mov x12, x4
 	ld1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12]
@@ -3300,7 +3457,10 @@ hawc_gemm_f16_8x16__neon_fp16:
 	fadd v7.4s, v7.4s, v15.4s
 	st1 {v4.4s, v5.4s, v6.4s, v7.4s}, [x12], x5
 	cbnz x3, .L8x16_chain
-.L8x16_done:
+.L8x16_next:
+	add x15, x15, #64
+	subs x7, x7, #1
+	b.ne .L8x16_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -3316,6 +3476,13 @@ hawc_gemm_f16_1x8__neon_fp16fhm:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L1x8f_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	mov x8, #0
 .L1x8f_chain:
 	cmp x3, x6
@@ -3356,7 +3523,7 @@ hawc_gemm_f16_1x8__neon_fp16fhm:
 	st1 {v0.4s, v1.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L1x8f_chain
-	b .L1x8f_done
+	b .L1x8f_next
 .L1x8f_add:
 	mov x12, x4
 	fmov v8.8h, #1.0
@@ -3365,7 +3532,10 @@ hawc_gemm_f16_1x8__neon_fp16fhm:
 	fmlal2 v1.4s, v16.4h, v8.h[0]
 	st1 {v0.4s, v1.4s}, [x12], x5
 	cbnz x3, .L1x8f_chain
-.L1x8f_done:
+.L1x8f_next:
+	add x15, x15, #32
+	subs x7, x7, #1
+	b.ne .L1x8f_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -3381,6 +3551,13 @@ hawc_gemm_f16_2x8__neon_fp16fhm:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L2x8f_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	mov x8, #0
 .L2x8f_chain:
 	cmp x3, x6
@@ -3440,7 +3617,7 @@ hawc_gemm_f16_2x8__neon_fp16fhm:
 	st1 {v4.4s, v5.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L2x8f_chain
-	b .L2x8f_done
+	b .L2x8f_next
 .L2x8f_add:
 	mov x12, x4
 	fmov v8.8h, #1.0
@@ -3453,7 +3630,10 @@ hawc_gemm_f16_2x8__neon_fp16fhm:
 	fmlal2 v5.4s, v17.4h, v8.h[0]
 	st1 {v4.4s, v5.4s}, [x12], x5
 	cbnz x3, .L2x8f_chain
-.L2x8f_done:
+.L2x8f_next:
+	add x15, x15, #32
+	subs x7, x7, #1
+	b.ne .L2x8f_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -3469,6 +3649,13 @@ hawc_gemm_f16_3x8__neon_fp16fhm:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L3x8f_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	mov x8, #0
 .L3x8f_chain:
 	cmp x3, x6
@@ -3547,7 +3734,7 @@ hawc_gemm_f16_3x8__neon_fp16fhm:
 	st1 {v0.4s, v1.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L3x8f_chain
-	b .L3x8f_done
+	b .L3x8f_next
 .L3x8f_add:
 	mov x12, x4
 	fmov v8.8h, #1.0
@@ -3564,7 +3751,10 @@ hawc_gemm_f16_3x8__neon_fp16fhm:
 	fmlal2 v1.4s, v18.4h, v8.h[0]
 	st1 {v0.4s, v1.4s}, [x12], x5
 	cbnz x3, .L3x8f_chain
-.L3x8f_done:
+.L3x8f_next:
+	add x15, x15, #32
+	subs x7, x7, #1
+	b.ne .L3x8f_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -3580,6 +3770,13 @@ hawc_gemm_f16_4x8__neon_fp16fhm:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L4x8f_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	mov x8, #0
 .L4x8f_chain:
 	cmp x3, x6
@@ -3677,7 +3874,7 @@ hawc_gemm_f16_4x8__neon_fp16fhm:
 	st1 {v4.4s, v5.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L4x8f_chain
-	b .L4x8f_done
+	b .L4x8f_next
 .L4x8f_add:
 	mov x12, x4
 	fmov v8.8h, #1.0
@@ -3698,7 +3895,10 @@ hawc_gemm_f16_4x8__neon_fp16fhm:
 	fmlal2 v5.4s, v19.4h, v8.h[0]
 	st1 {v4.4s, v5.4s}, [x12], x5
 	cbnz x3, .L4x8f_chain
-.L4x8f_done:
+.L4x8f_next:
+	add x15, x15, #32
+	subs x7, x7, #1
+	b.ne .L4x8f_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -3714,6 +3914,13 @@ hawc_gemm_f16_5x8__neon_fp16fhm:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L5x8f_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	add x11, x0, #64
 	mov x8, #0
 .L5x8f_chain:
@@ -3833,7 +4040,7 @@ hawc_gemm_f16_5x8__neon_fp16fhm:
 	st1 {v0.4s, v1.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L5x8f_chain
-	b .L5x8f_done
+	b .L5x8f_next
 .L5x8f_add:
 	mov x12, x4
 	fmov v8.8h, #1.0
@@ -3858,7 +4065,10 @@ hawc_gemm_f16_5x8__neon_fp16fhm:
 	fmlal2 v1.4s, v20.4h, v8.h[0]
 	st1 {v0.4s, v1.4s}, [x12], x5
 	cbnz x3, .L5x8f_chain
-.L5x8f_done:
+.L5x8f_next:
+	add x15, x15, #32
+	subs x7, x7, #1
+	b.ne .L5x8f_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -3874,6 +4084,13 @@ hawc_gemm_f16_6x8__neon_fp16fhm:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L6x8f_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	add x11, x0, #64
 	mov x8, #0
 .L6x8f_chain:
@@ -4012,7 +4229,7 @@ hawc_gemm_f16_6x8__neon_fp16fhm:
 	st1 {v4.4s, v5.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L6x8f_chain
-	b .L6x8f_done
+	b .L6x8f_next
 .L6x8f_add:
 	mov x12, x4
 	fmov v8.8h, #1.0
@@ -4041,7 +4258,10 @@ hawc_gemm_f16_6x8__neon_fp16fhm:
 	fmlal2 v5.4s, v21.4h, v8.h[0]
 	st1 {v4.4s, v5.4s}, [x12], x5
 	cbnz x3, .L6x8f_chain
-.L6x8f_done:
+.L6x8f_next:
+	add x15, x15, #32
+	subs x7, x7, #1
+	b.ne .L6x8f_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -4057,6 +4277,13 @@ hawc_gemm_f16_7x8__neon_fp16fhm:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L7x8f_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	add x11, x0, #64
 	mov x8, #0
 .L7x8f_chain:
@@ -4214,7 +4441,7 @@ hawc_gemm_f16_7x8__neon_fp16fhm:
 	st1 {v0.4s, v1.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L7x8f_chain
-	b .L7x8f_done
+	b .L7x8f_next
 .L7x8f_add:
 	mov x12, x4
 	fmov v8.8h, #1.0
@@ -4247,7 +4474,10 @@ hawc_gemm_f16_7x8__neon_fp16fhm:
 	fmlal2 v1.4s, v22.4h, v8.h[0]
 	st1 {v0.4s, v1.4s}, [x12], x5
 	cbnz x3, .L7x8f_chain
-.L7x8f_done:
+.L7x8f_next:
+	add x15, x15, #32
+	subs x7, x7, #1
+	b.ne .L7x8f_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -4263,6 +4493,13 @@ hawc_gemm_f16_8x8__neon_fp16fhm:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L8x8f_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	add x11, x0, #64
 	mov x8, #0
 .L8x8f_chain:
@@ -4439,7 +4676,7 @@ hawc_gemm_f16_8x8__neon_fp16fhm:
 	st1 {v4.4s, v5.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L8x8f_chain
-	b .L8x8f_done
+	b .L8x8f_next
 .L8x8f_add:
 	mov x12, x4
 	fmov v8.8h, #1.0
@@ -4476,7 +4713,10 @@ hawc_gemm_f16_8x8__neon_fp16fhm:
 	fmlal2 v5.4s, v23.4h, v8.h[0]
 	st1 {v4.4s, v5.4s}, [x12], x5
 	cbnz x3, .L8x8f_chain
-.L8x8f_done:
+.L8x8f_next:
+	add x15, x15, #32
+	subs x7, x7, #1
+	b.ne .L8x8f_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -4492,6 +4732,13 @@ hawc_gemm_f16_1x16__neon_fp16fhm:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L1x16f_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	mov x8, #0
 .L1x16f_chain:
 	cmp x3, x6
@@ -4554,7 +4801,7 @@ hawc_gemm_f16_1x16__neon_fp16fhm:
 	st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L1x16f_chain
-	b .L1x16f_done
+	b .L1x16f_next
 .L1x16f_add:
 	mov x12, x4
 	fmov v8.8h, #1.0
@@ -4565,7 +4812,10 @@ hawc_gemm_f16_1x16__neon_fp16fhm:
 	fmlal2 v3.4s, v17.4h, v8.h[0]
 	st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12], x5
 	cbnz x3, .L1x16f_chain
-.L1x16f_done:
+.L1x16f_next:
+	add x15, x15, #64
+	subs x7, x7, #1
+	b.ne .L1x16f_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -4581,6 +4831,13 @@ hawc_gemm_f16_2x16__neon_fp16fhm:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L2x16f_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	mov x8, #0
 .L2x16f_chain:
 	cmp x3, x6
@@ -4680,7 +4937,7 @@ hawc_gemm_f16_2x16__neon_fp16fhm:
 	st1 {v4.4s, v5.4s, v6.4s, v7.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L2x16f_chain
-	b .L2x16f_done
+	b .L2x16f_next
 .L2x16f_add:
 	mov x12, x4
 	fmov v8.8h, #1.0
@@ -4697,7 +4954,10 @@ hawc_gemm_f16_2x16__neon_fp16fhm:
 	fmlal2 v7.4s, v19.4h, v8.h[0]
 	st1 {v4.4s, v5.4s, v6.4s, v7.4s}, [x12], x5
 	cbnz x3, .L2x16f_chain
-.L2x16f_done:
+.L2x16f_next:
+	add x15, x15, #64
+	subs x7, x7, #1
+	b.ne .L2x16f_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -4713,6 +4973,13 @@ hawc_gemm_f16_3x16__neon_fp16fhm:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L3x16f_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	mov x8, #0
 .L3x16f_chain:
 	cmp x3, x6
@@ -4849,7 +5116,7 @@ hawc_gemm_f16_3x16__neon_fp16fhm:
 	st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L3x16f_chain
-	b .L3x16f_done
+	b .L3x16f_next
 .L3x16f_add:
 	mov x12, x4
 	fmov v8.8h, #1.0
@@ -4872,7 +5139,10 @@ hawc_gemm_f16_3x16__neon_fp16fhm:
 	fmlal2 v3.4s, v21.4h, v8.h[0]
 	st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12], x5
 	cbnz x3, .L3x16f_chain
-.L3x16f_done:
+.L3x16f_next:
+	add x15, x15, #64
+	subs x7, x7, #1
+	b.ne .L3x16f_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -4888,6 +5158,13 @@ hawc_gemm_f16_4x16__neon_fp16fhm:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L4x16f_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	mov x8, #0
 .L4x16f_chain:
 	cmp x3, x6
@@ -5061,7 +5338,7 @@ hawc_gemm_f16_4x16__neon_fp16fhm:
 	st1 {v4.4s, v5.4s, v6.4s, v7.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L4x16f_chain
-	b .L4x16f_done
+	b .L4x16f_next
 .L4x16f_add:
 	mov x12, x4
 	fmov v8.8h, #1.0
@@ -5090,7 +5367,10 @@ hawc_gemm_f16_4x16__neon_fp16fhm:
 	fmlal2 v7.4s, v23.4h, v8.h[0]
 	st1 {v4.4s, v5.4s, v6.4s, v7.4s}, [x12], x5
 	cbnz x3, .L4x16f_chain
-.L4x16f_done:
+.L4x16f_next:
+	add x15, x15, #64
+	subs x7, x7, #1
+	b.ne .L4x16f_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -5106,6 +5386,13 @@ hawc_gemm_f16_5x16__neon_fp16fhm:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L5x16f_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	add x11, x0, #64
 	mov x8, #0
 .L5x16f_chain:
@@ -5319,7 +5606,7 @@ hawc_gemm_f16_5x16__neon_fp16fhm:
 	st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L5x16f_chain
-	b .L5x16f_done
+	b .L5x16f_next
 .L5x16f_add:
 	mov x12, x4
 	fmov v8.8h, #1.0
@@ -5354,7 +5641,10 @@ hawc_gemm_f16_5x16__neon_fp16fhm:
 	fmlal2 v3.4s, v25.4h, v8.h[0]
 	st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12], x5
 	cbnz x3, .L5x16f_chain
-.L5x16f_done:
+.L5x16f_next:
+	add x15, x15, #64
+	subs x7, x7, #1
+	b.ne .L5x16f_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -5370,6 +5660,13 @@ hawc_gemm_f16_6x16__neon_fp16fhm:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L6x16f_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	add x11, x0, #64
 	mov x8, #0
 .L6x16f_chain:
@@ -5620,7 +5917,7 @@ hawc_gemm_f16_6x16__neon_fp16fhm:
 	st1 {v4.4s, v5.4s, v6.4s, v7.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L6x16f_chain
-	b .L6x16f_done
+	b .L6x16f_next
 .L6x16f_add:
 	mov x12, x4
 	fmov v8.8h, #1.0
@@ -5661,7 +5958,10 @@ hawc_gemm_f16_6x16__neon_fp16fhm:
 	fmlal2 v7.4s, v27.4h, v8.h[0]
 	st1 {v4.4s, v5.4s, v6.4s, v7.4s}, [x12], x5
 	cbnz x3, .L6x16f_chain
-.L6x16f_done:
+.L6x16f_next:
+	add x15, x15, #64
+	subs x7, x7, #1
+	b.ne .L6x16f_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -5677,6 +5977,13 @@ hawc_gemm_f16_7x16__neon_fp16fhm:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L7x16f_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	add x11, x0, #64
 	mov x8, #0
 .L7x16f_chain:
@@ -5964,7 +6271,7 @@ hawc_gemm_f16_7x16__neon_fp16fhm:
 	st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L7x16f_chain
-	b .L7x16f_done
+	b .L7x16f_next
 .L7x16f_add:
 	mov x12, x4
 	fmov v8.8h, #1.0
@@ -6011,7 +6318,10 @@ hawc_gemm_f16_7x16__neon_fp16fhm:
 	fmlal2 v3.4s, v29.4h, v8.h[0]
 	st1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x12], x5
 	cbnz x3, .L7x16f_chain
-.L7x16f_done:
+.L7x16f_next:
+	add x15, x15, #64
+	subs x7, x7, #1
+	b.ne .L7x16f_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -6027,6 +6337,13 @@ hawc_gemm_f16_8x16__neon_fp16fhm:
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
 	stp d14, d15, [sp, #48]
+	mov x13, x0
+	mov x14, x3
+	mov x15, x4
+.L8x16f_panel:
+	mov x0, x13
+	mov x3, x14
+	mov x4, x15
 	add x11, x0, #64
 	mov x8, #0
 .L8x16f_chain:
@@ -6351,7 +6668,7 @@ hawc_gemm_f16_8x16__neon_fp16fhm:
 	st1 {v4.4s, v5.4s, v6.4s, v7.4s}, [x12], x5
 	mov x8, #1
 	cbnz x3, .L8x16f_chain
-	b .L8x16f_done
+	b .L8x16f_next
 .L8x16f_add:
 	mov x12, x4
 	fmov v8.8h, #1.0
@@ -6404,7 +6721,10 @@ hawc_gemm_f16_8x16__neon_fp16fhm:
 	fmlal2 v7.4s, v31.4h, v8.h[0]
 	st1 {v4.4s, v5.4s, v6.4s, v7.4s}, [x12], x5
 	cbnz x3, .L8x16f_chain
-.L8x16f_done:
+.L8x16f_next:
+	add x15, x15, #64
+	subs x7, x7, #1
+	b.ne .L8x16f_panel
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]

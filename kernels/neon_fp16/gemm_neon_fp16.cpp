@@ -8,14 +8,14 @@
 #include "kernels/gemm.h"
 #include "kernels/neon_fp16/gemm_f32acc_microkernels.h"
 
-// The assembly kernels (contract in gen_gemm_asm.py): M rows of MR tiles x NR
-// output channels, FP16 FMLA chains of 8 * chain_steps channels added into
-// FP32 M. "fhm" adds with FMLAL (FEAT_FHM), bitwise the same result.
+// The assembly kernels (contract in gen_gemm_asm.py): M rows of MR tiles x
+// (panels x NR) output channels, FP16 FMLA chains of 8 * chain_steps channels
+// added into FP32 M. "fhm" adds with FMLAL (FEAT_FHM), bitwise the same M.
 #define HAWC_DECLARE_GEMM_F16(MR, NR)                                                         \
   void hawc_gemm_f16_##MR##x##NR##__neon_fp16(const float16_t*, size_t, const float16_t*,   \
-                                              size_t, float*, size_t, size_t);              \
+                                              size_t, float*, size_t, size_t, size_t);      \
   void hawc_gemm_f16_##MR##x##NR##__neon_fp16fhm(const float16_t*, size_t, const float16_t*, \
-                                                 size_t, float*, size_t, size_t);
+                                                 size_t, float*, size_t, size_t, size_t);
 #define HAWC_DECLARE_GEMM_F16_NR(NR)                                                         \
   HAWC_DECLARE_GEMM_F16(1, NR) HAWC_DECLARE_GEMM_F16(2, NR) HAWC_DECLARE_GEMM_F16(3, NR)     \
   HAWC_DECLARE_GEMM_F16(4, NR) HAWC_DECLARE_GEMM_F16(5, NR) HAWC_DECLARE_GEMM_F16(6, NR)     \
@@ -53,7 +53,7 @@ void for_each_block(const GemmArgs& a, Call&& call) {
 }
 
 using F16Kernel = void (*)(const float16_t*, size_t, const float16_t*, size_t, float*, size_t,
-                           size_t);
+                           size_t, size_t);
 #define HAWC_GEMM_F16_ROW(NR, SUFFIX)                                                        \
   {hawc_gemm_f16_1x##NR##__##SUFFIX, hawc_gemm_f16_2x##NR##__##SUFFIX,                       \
    hawc_gemm_f16_3x##NR##__##SUFFIX, hawc_gemm_f16_4x##NR##__##SUFFIX,                       \
@@ -65,13 +65,40 @@ constexpr F16Kernel kF16Kernels[2][2][kGemmMR] = {
     {HAWC_GEMM_F16_ROW(8, neon_fp16fhm), HAWC_GEMM_F16_ROW(16, neon_fp16fhm)},
 };
 
+// U panels one kernel call covers: as many as fit in kGemmUGroupBytes, which
+// stay in L1 while the point's tiles stream past them.
+constexpr size_t kGemmUGroupBytes = 32 * 1024;
+
 void gemm_fp16_sums(const GemmArgs& a, int chain_channels, bool fhm) {
-  const size_t steps = size_t(a.channels_padded) / 8, chain = size_t(chain_channels) / 8;
-  for_each_block<float16_t>(a, [&](int nr, int mr, const float16_t* v, size_t v_step,
-                                   const float16_t* u, float* m, size_t ldm) {
-    kF16Kernels[fhm][nr / 8 - 1][mr - 1](v, v_step * sizeof(float16_t), u, steps, m,
-                                         ldm * sizeof(float), chain);
-  });
+  const int cp = a.channels_padded, kp = a.out_channels_padded;
+  const size_t steps = size_t(cp) / 8, chain = size_t(chain_channels) / 8;
+  const int k_end = std::min(a.k_end, kp);
+  const int group =
+      int(std::max<size_t>(1, kGemmUGroupBytes / (size_t(cp) * kGemmNR * sizeof(float16_t))));
+  for (int p = a.point_begin; p < a.point_end; ++p) {
+    const float16_t* v = static_cast<const float16_t*>(a.v) + size_t(p) * a.v_point_stride;
+    const float16_t* u = static_cast<const float16_t*>(a.u) + size_t(p) * cp * kp;
+    float* m = static_cast<float*>(a.m) + size_t(p) * a.m_point_stride;
+    for (int k0 = a.k_begin; k0 < k_end; k0 += group * kGemmNR) {
+      // Whole 16-wide panels of this group, then an 8-wide last panel.
+      const int full = std::min(group, (k_end - k0) / kGemmNR);
+      const int tail = full < group && k0 + full * kGemmNR < k_end ? 8 : 0;
+      for (int t0 = 0; t0 < a.tiles; t0 += kGemmMR) {
+        const int mr = std::min(kGemmMR, a.tiles - t0);  // of ours in this panel
+        const VTileSlot slot = v_tile_slot(t0, a.tiles, cp, a.v_part);
+        const size_t v_step = size_t(8) * slot.panel_tiles * sizeof(float16_t);
+        float* mt = m + size_t(t0) * kp + k0;
+        const size_t ldm = size_t(kp) * sizeof(float);
+        if (full > 0)
+          kF16Kernels[fhm][1][mr - 1](v + slot.offset, v_step, u + size_t(k0) * cp, steps, mt, ldm,
+                                      chain, size_t(full));
+        if (tail)
+          kF16Kernels[fhm][0][mr - 1](v + slot.offset, v_step,
+                                      u + size_t(k0 + full * kGemmNR) * cp, steps,
+                                      mt + full * kGemmNR, ldm, chain, 1);
+      }
+    }
+  }
 }
 
 using F32AccKernel = void (*)(const float16_t* v, size_t v_step, const float* u, int cp, float* m,

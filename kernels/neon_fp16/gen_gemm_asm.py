@@ -21,7 +21,9 @@ channels) and merge flavour:
       size_t steps,         // x3: Cp / 8 (>= 1)
       float* m,             // x4: M row of the first tile, FP32
       size_t ldm,           // x5: bytes between M rows (tiles)
-      size_t chain_steps);  // x6: 8-channel steps per FP16 chain (>= 1)
+      size_t chain_steps,   // x6: 8-channel steps per FP16 chain (>= 1)
+      size_t panels);       // x7: U panels (>= 1), one after the other in u; panel j
+                            //     writes M columns [j * NR, (j + 1) * NR)
 
 Numerics (the same for every MR, so a tile's bits never depend on its block):
 each accumulator is one FP16 FMLA chain over 8 * chain_steps channels
@@ -147,10 +149,19 @@ def emit_kernel(e, mr, nr, fhm):
     e("stp d10, d11, [sp, #16]")
     e("stp d12, d13, [sp, #32]")
     e("stp d14, d15, [sp, #48]")
+    label = f".L{mr}x{nr}{'f' if fhm else ''}"
+    # Several U panels per call: the V block is read again for each (it stays
+    # in L1), U runs on, and the call overhead is paid once.
+    e("mov x13, x0")
+    e("mov x14, x3")
+    e("mov x15, x4")
+    e(f"{label}_panel:")
+    e("mov x0, x13")
+    e("mov x3, x14")
+    e("mov x4, x15")
     if mr > 4:
         e("add x11, x0, #64")
     e("mov x8, #0")  # chains merged so far: the first one stores
-    label = f".L{mr}x{nr}{'f' if fhm else ''}"
     e(f"{label}_chain:")
     e("cmp x3, x6")
     e("csel x10, x3, x6, lo")  # steps in this chain
@@ -167,11 +178,14 @@ def emit_kernel(e, mr, nr, fhm):
     emit_merge(e, mr, nr, "store")
     e("mov x8, #1")
     e(f"cbnz x3, {label}_chain")
-    e(f"b {label}_done")
+    e(f"b {label}_next")
     e(f"{label}_add:")
     emit_merge(e, mr, nr, "fhm" if fhm else "add")
     e(f"cbnz x3, {label}_chain")
-    e(f"{label}_done:")
+    e(f"{label}_next:")
+    e(f"add x15, x15, #{nr * 4}")
+    e("subs x7, x7, #1")
+    e(f"b.ne {label}_panel")
     e("ldp d10, d11, [sp, #16]")
     e("ldp d12, d13, [sp, #32]")
     e("ldp d14, d15, [sp, #48]")

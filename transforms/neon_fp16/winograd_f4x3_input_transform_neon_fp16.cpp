@@ -36,4 +36,8 @@ void winograd_f4x3_input_transform_neon_fp16(const InputTransformArgs& a) {
   input_transform<F4x3InputTransform, Float32x8>(a);
 }
 
+void winograd_f4x3_input_transform_neon_fp16_fp16arith(const InputTransformArgs& a) {
+  input_transform<F4x3InputTransform, float16x8_t>(a);
+}
+
 }  // namespace hawc

@@ -29,4 +29,8 @@ void winograd_f4x3_output_transform_neon_fp16(const OutputTransformArgs& a) {
   output_transform<F4x3OutputTransform, Float32x8>(a);
 }
 
+void winograd_f4x3_output_transform_neon_fp16_fp16arith(const OutputTransformArgs& a) {
+  output_transform<F4x3OutputTransform, float16x8_t>(a);
+}
+
 }  // namespace hawc
