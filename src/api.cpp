@@ -94,16 +94,20 @@ bool overlaps(const void* a, size_t a_bytes, const void* b, size_t b_bytes) {
   return x < y + b_bytes && y < x + a_bytes;
 }
 
+// HIGH on FP16 kernels: F(4x4) up to this many input channels (and from 64).
+constexpr int kHighF4x3UpToChannels = 8;
+
 }  // namespace
 
 Variant auto_variant(int in_channels, int out_channels, Precision precision, bool fp16_kernels) {
-  // FP16 kernels (README, Accuracy; bench/RESULTS.md, "hawc vs ncnn"):
+  // FP16 kernels (README, Accuracy; bench/RESULTS_ncnn.md, "hawc vs ncnn"):
   // F(6x6) measures 3-11e-2, over both levels' bounds, so never.
   // HIGH: F(4x4) from 64 input channels (FP16 chains of 16 channels summed in
-  // FP32: 5.9-9.4e-3 on the suite layers) and at C <= 16, where its GEMM sums
-  // in FP32 (kF4x3F32SumsBelowChannels; FP16 sums of so few channels took
-  // random layers to 1.1e-2), F(2x2) between, where F(4x4)'s FP32-sum GEMM
-  // executes more than F(2x2)'s extra multiplications save.
+  // FP32: 5.9-9.4e-3 on the suite layers). Below, F(4x4) needs its FP32-sum
+  // GEMM (FP16 sums of so few channels took random layers to 1.1e-2), which
+  // executes more than F(2x2)'s extra multiplications cost from C = 16 on
+  // (squeezenet.fire, C = 16: 4.35M against 3.52M instructions) but less at
+  // C = 3 (vgg16.conv1_1: 41.1M against 44.3M): F(4x4) up to 8 channels.
   // FAST: F(4x4) everywhere; from 64 input channels with FP16 chains of 32
   // and FP16 transforms (1.0-1.4e-2 worst on the suite layers), below with
   // chains of 16 and FP32 transforms (1.67e-2 on random layers): fewest
@@ -112,7 +116,8 @@ Variant auto_variant(int in_channels, int out_channels, Precision precision, boo
   // dominates: fewest multiplications.
   if (fp16_kernels) {
     if (precision == Precision::Fast) return Variant::F4x3;
-    return in_channels <= 16 || in_channels >= 64 ? Variant::F4x3 : Variant::F2x3;
+    return in_channels <= kHighF4x3UpToChannels || in_channels >= 64 ? Variant::F4x3
+                                                                      : Variant::F2x3;
   }
   if (in_channels >= 16 && out_channels >= 16) return Variant::F6x3;
   return Variant::F4x3;

@@ -20,6 +20,7 @@
 #include <iterator>
 #include <random>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -394,5 +395,89 @@ INSTANTIATE_TEST_SUITE_P(AllVariants, NeonFp16TransformCoefficients,
                            return "F" + std::to_string(hawc::variant_m(info.param.first)) + "x3" +
                                   (info.param.second ? "fp16" : "");
                          });
+
+// F(4x4)'s interior NCHW8C tiles run the generated assembly
+// (gen_transform_asm.py), every other tile and layout the C++ tile loop; both
+// do the same operations, so V is bitwise the same from an NCHW8C and an NHWC
+// copy of one image, at both arithmetic precisions, for runs of interior
+// tiles that start and end anywhere in a panel.
+TEST(NeonFp16TransformAssembly, InteriorTilesBitwiseEqualGenericPath) {
+  for (bool fp16_arith : {false, true})
+    for (const Geometry g : {Geometry{22, 30, 1, 1, 1, 1}, Geometry{19, 27, 0, 2, 1, 0}})
+      for (int channels : {8, 24}) {
+        const Case c{Variant::F4x3, Layout::NCHW8C, channels, g, fp16_arith};
+        SCOPED_TRACE(c.name());
+        std::mt19937 rng(uint32_t(channels + g.h));
+        std::vector<uint16_t> nchw8c(hawc::image_elements(Layout::NCHW8C, channels, g.h, g.w));
+        std::vector<uint16_t> nhwc(hawc::image_elements(Layout::NHWC, channels, g.h, g.w));
+        for (int ch = 0; ch < channels; ++ch)
+          for (int y = 0; y < g.h; ++y)
+            for (int x = 0; x < g.w; ++x) {
+              // Magnitudes over the whole FP16 range, so that roundings differ if the operations do.
+              const uint16_t h = hawc::fp32_to_fp16(std::ldexp(
+                  std::normal_distribution<float>(0.0f, 1.0f)(rng), int(rng() % 20) - 10));
+              nchw8c[hawc::tensor_offset(Layout::NCHW8C, channels, g.h, g.w, ch, y, x)] = h;
+              nhwc[hawc::tensor_offset(Layout::NHWC, channels, g.h, g.w, ch, y, x)] = h;
+            }
+        for (int begin : {0, 3, 5})
+          for (int count : {c.tiles() - begin, 11, 13}) {
+            if (begin + count > c.tiles()) continue;
+            const size_t stride = size_t(count) * channels;
+            std::vector<uint16_t> v8c(36 * stride, kSentinel), vhwc(36 * stride, kSentinel);
+            InputTransformArgs a{nchw8c.data(), Layout::NCHW8C, channels, g.h, g.w, g.pad_top,
+                                 g.pad_left, c.tiles_w(), begin, count, channels, v8c.data(),
+                                 stride};
+            transforms(Variant::F4x3, fp16_arith).input(a);
+            a.input = nhwc.data();
+            a.layout = Layout::NHWC;
+            a.v = vhwc.data();
+            transforms(Variant::F4x3, fp16_arith).input(a);
+            for (size_t i = 0; i < v8c.size(); ++i)
+              ASSERT_EQ(v8c[i], vhwc[i]) << "tiles " << begin << "+" << count << " element " << i;
+          }
+      }
+}
+
+// The same for the output transform: full NCHW8C tiles run the assembly, the
+// NHWC copy the C++ loop; bitwise equal with bias and every activation,
+// including partial tiles at the right and bottom edges and a partial last
+// channel block (K = 20).
+TEST(NeonFp16TransformAssembly, FullOutputTilesBitwiseEqualGenericPath) {
+  for (bool fp16_arith : {false, true})
+    for (Activation act : {Activation::None, Activation::Relu, Activation::Relu6})
+      for (const auto [out_h, out_w, k] : {std::tuple{20, 28, 16}, std::tuple{18, 23, 20}}) {
+        SCOPED_TRACE(testing::Message() << (fp16_arith ? "fp16" : "fp32") << " act " << int(act)
+                                        << " " << out_h << "x" << out_w << " K" << k);
+        const int kp = int(hawc::round_up(k, 8)), tiles_w = (out_w + 3) / 4;
+        const int tiles = tiles_w * ((out_h + 3) / 4);
+        std::mt19937 rng(uint32_t(out_h * k + int(act)));
+        for (int begin : {0, 2, 7}) {
+          const int count = tiles - begin;
+          const size_t stride = size_t(count) * kp;
+          std::vector<float> m(36 * stride), b32(kp, 0.0f);
+          std::vector<uint16_t> b16(kp, 0);
+          for (float& x : m)
+            x = std::ldexp(std::normal_distribution<float>(0.0f, 1.0f)(rng), int(rng() % 12) - 4);
+          for (int i = 0; i < k; ++i) {
+            b16[i] = hawc::fp32_to_fp16(std::normal_distribution<float>(0.0f, 4.0f)(rng));
+            b32[i] = hawc::fp16_to_fp32(b16[i]);
+          }
+          std::vector<uint16_t> o8c(hawc::image_elements(Layout::NCHW8C, k, out_h, out_w), kSentinel);
+          std::vector<uint16_t> ohwc(hawc::image_elements(Layout::NHWC, k, out_h, out_w), kSentinel);
+          OutputTransformArgs a{m.data(), stride, kp, o8c.data(), Layout::NCHW8C, k, out_h, out_w,
+                                tiles_w, begin, count, b32.data(), b16.data(), act};
+          transforms(Variant::F4x3, fp16_arith).output(a);
+          a.output = ohwc.data();
+          a.layout = Layout::NHWC;
+          transforms(Variant::F4x3, fp16_arith).output(a);
+          for (int ch = 0; ch < k; ++ch)
+            for (int y = 0; y < out_h; ++y)
+              for (int x = 0; x < out_w; ++x)
+                ASSERT_EQ(o8c[hawc::tensor_offset(Layout::NCHW8C, k, out_h, out_w, ch, y, x)],
+                          ohwc[hawc::tensor_offset(Layout::NHWC, k, out_h, out_w, ch, y, x)])
+                    << "tiles from " << begin << ", channel " << ch << " pixel " << y << "," << x;
+        }
+      }
+}
 
 }  // namespace

@@ -52,7 +52,7 @@ typedef enum { HAWC_LAYOUT_NCHW = 0, HAWC_LAYOUT_NHWC, HAWC_LAYOUT_NCHW8C } hawc
 
 /* Winograd F(m x m, 3 x 3) variants. AUTO picks one at create time from the
  * channel counts and the precision level: with FP16 kernels at HIGH F(4x4)
- * for C <= 16 and C >= 64, F(2x2) between; at FAST F(4x4); never F(6x6) (its
+ * for C <= 8 and C >= 64, F(2x2) between; at FAST F(4x4); never F(6x6) (its
  * FP16 error exceeds 2e-2); on the FP32 portable path F(6x6) when C, K >= 16,
  * else F(4x4). README, Accuracy. */
 typedef enum {

@@ -11,6 +11,7 @@
 #include <arm_neon.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "transforms/neon_fp16/layout_io_neon_fp16.h"
 
@@ -108,10 +109,18 @@ inline void input_tile(const Reader& in, int y0, int x0, int h, int w, float16_t
   }
 }
 
+// A variant's assembly input transform of `tiles` interior tiles of one tile
+// row from NCHW8C (e.g. gen_transform_asm.py's): in = the first patch's
+// top-left pixel, row = bytes between image rows, v = the first tile's slot,
+// point = bytes between V points; tile i reads m pixels further right and
+// writes 16 bytes further on. Bitwise the same as input_tile.
+using InteriorTilesNchw8c = void (*)(const float16_t* in, size_t row, float16_t* v, size_t point,
+                                     size_t tiles);
+
 // GCC lets NEON stores alias anything: the loops work on a local copy of the
 // arguments, or every store would force their fields to be reloaded.
 template <class Transform, class Vec, template <bool> class Reader>
-void input_transform_layout(const InputTransformArgs& args) {
+void input_transform_layout(const InputTransformArgs& args, InteriorTilesNchw8c interior) {
   const InputTransformArgs a = args;
   constexpr int alpha = Transform::alpha, m = Transform::m;
   const int cp = a.channels_padded;
@@ -121,19 +130,34 @@ void input_transform_layout(const InputTransformArgs& args) {
     const VTileSlot slot = v_tile_slot(t0, a.tile_count, cp, a.v_part);
     float16_t* panel = static_cast<float16_t*>(a.v) + slot.offset;
     int y0[kGemmMR], x0[kGemmMR];  // patch origins in the input
+    bool inside[kGemmMR];          // the whole patch lies in the image
     for (int i = 0; i < mr; ++i) {
       const int t = a.tile_begin + t0 + i;
       y0[i] = t / a.tiles_w * m - a.pad_top;
       x0[i] = t % a.tiles_w * m - a.pad_left;
+      inside[i] = y0[i] >= 0 && x0[i] >= 0 && y0[i] + alpha <= a.height && x0[i] + alpha <= a.width;
     }
     // Tiles innermost: the tiles of a panel fill whole cache lines of V
     // ([c / 8][mr][8]) one after the other.
     for (int block = a.channel_begin / 8; block < std::min(a.channel_end, cp) / 8; ++block) {
       float16_t* dst = panel + size_t(block) * slot.panel_tiles * 8;
       auto transform_tiles = [&](const auto& reader) {
-        for (int i = 0; i < mr; ++i)
+        for (int i = 0; i < mr;) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(reader)>, Nchw8cReader<false>>) {
+            if (interior != nullptr && inside[i]) {  // a run of interior tiles of one row
+              int j = i + 1;
+              while (j < mr && inside[j] && y0[j] == y0[i] && x0[j] == x0[j - 1] + m) ++j;
+              interior(reader.base + (size_t(y0[i]) * a.width + x0[i]) * 8,
+                       size_t(a.width) * 8 * sizeof(float16_t), dst + i * 8,
+                       a.v_point_stride * sizeof(float16_t), size_t(j - i));
+              i = j;
+              continue;
+            }
+          }
           input_tile<Transform, Vec>(reader, y0[i], x0[i], a.height, a.width, dst + i * 8,
                                      a.v_point_stride);
+          ++i;
+        }
       };
       if (block * 8 + 8 <= a.channels) {
         transform_tiles(Reader<false>(a, block));
@@ -147,12 +171,13 @@ void input_transform_layout(const InputTransformArgs& args) {
   }
 }
 
+// interior: the variant's assembly for interior NCHW8C tiles, or nullptr.
 template <class Transform, class Vec>
-void input_transform(const InputTransformArgs& a) {
+void input_transform(const InputTransformArgs& a, InteriorTilesNchw8c interior = nullptr) {
   switch (a.layout) {
-    case Layout::NCHW: return input_transform_layout<Transform, Vec, NchwReader>(a);
-    case Layout::NHWC: return input_transform_layout<Transform, Vec, NhwcReader>(a);
-    case Layout::NCHW8C: return input_transform_layout<Transform, Vec, Nchw8cReader>(a);
+    case Layout::NCHW: return input_transform_layout<Transform, Vec, NchwReader>(a, nullptr);
+    case Layout::NHWC: return input_transform_layout<Transform, Vec, NhwcReader>(a, nullptr);
+    case Layout::NCHW8C: return input_transform_layout<Transform, Vec, Nchw8cReader>(a, interior);
   }
 }
 
@@ -190,36 +215,78 @@ inline void output_tile(const Writer& out, const float* src, size_t stride, floa
   }
 }
 
+// A variant's assembly output transform of `tiles` full tiles of one tile
+// row into NCHW8C, one per activation (e.g. gen_transform_asm.py's): m = the
+// first tile's M (point 0), point = bytes between M points, tile = bytes
+// between the tiles' M, out = the first tile's top-left output pixel, row =
+// bytes between output rows, bias = the block's 8 FP16 values. Bitwise the
+// same as output_tile.
+using FullTilesNchw8c = void (*)(const float* m, size_t point, size_t tile, float16_t* out,
+                                 size_t row, const float16_t* bias, size_t tiles);
+struct FullTilesNchw8cByActivation {
+  FullTilesNchw8c none, relu, relu6;
+  FullTilesNchw8c operator[](Activation a) const {
+    return a == Activation::None ? none : a == Activation::Relu ? relu : relu6;
+  }
+};
+
 template <class Transform, class Vec, template <bool> class Writer>
-void output_transform_layout(const OutputTransformArgs& args) {
+void output_transform_layout(const OutputTransformArgs& args, FullTilesNchw8c full) {
   const OutputTransformArgs a = args;  // see input_transform_layout
   constexpr int m = Transform::m;
   const float16_t* bias = reinterpret_cast<const float16_t*>(a.bias_f16);
   const int blocks = int(div_up(a.out_channels, 8));  // those holding output channels
   const int block_end = std::min(blocks, std::min(a.k_end, a.out_channels_padded) / 8);
-  for (int lt = 0; lt < a.tile_count; ++lt) {
+  auto origin = [&](int lt, int* y0, int* x0) {
     const int t = a.tile_begin + lt;
-    const int y0 = t / a.tiles_w * m, x0 = t % a.tiles_w * m;
-    const int rows = std::min(m, a.out_h - y0), cols = std::min(m, a.out_w - x0);
+    *y0 = t / a.tiles_w * m, *x0 = t % a.tiles_w * m;
+  };
+  auto is_full = [&](int y0, int x0) { return y0 + m <= a.out_h && x0 + m <= a.out_w; };
+  for (int lt = 0; lt < a.tile_count;) {
+    int y0, x0;
+    origin(lt, &y0, &x0);
+    // With assembly: a run of full tiles of one tile row, else one tile.
+    int run = 1;
+    if (full != nullptr && is_full(y0, x0))
+      for (int yn, xn; lt + run < a.tile_count; ++run) {
+        origin(lt + run, &yn, &xn);
+        if (yn != y0 || !is_full(yn, xn)) break;
+      }
     const float* src = static_cast<const float*>(a.m) + size_t(lt) * a.out_channels_padded;
     for (int block = a.k_begin / 8; block < block_end; ++block) {
-      const float16x8_t b = vld1q_f16(bias + block * 8);
-      if (block * 8 + 8 <= a.out_channels)
-        output_tile<Transform, Vec>(Writer<false>(a, block), src + block * 8, a.m_point_stride, b,
-                                    a.activation, y0, x0, rows, cols);
-      else
-        output_tile<Transform, Vec>(Writer<true>(a, block), src + block * 8, a.m_point_stride, b,
-                                    a.activation, y0, x0, rows, cols);
+      if (full != nullptr && block * 8 + 8 <= a.out_channels && is_full(y0, x0)) {
+        const Writer<false> w(a, block);
+        full(src + block * 8, a.m_point_stride * sizeof(float),
+             size_t(a.out_channels_padded) * sizeof(float), w.base + (size_t(y0) * a.out_w + x0) * 8,
+             size_t(a.out_w) * 8 * sizeof(float16_t), bias + block * 8, size_t(run));
+        continue;
+      }
+      for (int r = 0; r < run; ++r) {
+        int ty, tx;
+        origin(lt + r, &ty, &tx);
+        const int rows = std::min(m, a.out_h - ty), cols = std::min(m, a.out_w - tx);
+        const float* tsrc = src + size_t(r) * a.out_channels_padded + block * 8;
+        const float16x8_t b = vld1q_f16(bias + block * 8);
+        if (block * 8 + 8 <= a.out_channels)
+          output_tile<Transform, Vec>(Writer<false>(a, block), tsrc, a.m_point_stride, b,
+                                      a.activation, ty, tx, rows, cols);
+        else
+          output_tile<Transform, Vec>(Writer<true>(a, block), tsrc, a.m_point_stride, b,
+                                      a.activation, ty, tx, rows, cols);
+      }
     }
+    lt += run;
   }
 }
 
+// full: the variant's assembly for full NCHW8C tiles, or all nullptr.
 template <class Transform, class Vec>
-void output_transform(const OutputTransformArgs& a) {
+void output_transform(const OutputTransformArgs& a, FullTilesNchw8cByActivation full = {}) {
   switch (a.layout) {
-    case Layout::NCHW: return output_transform_layout<Transform, Vec, NchwWriter>(a);
-    case Layout::NHWC: return output_transform_layout<Transform, Vec, NhwcWriter>(a);
-    case Layout::NCHW8C: return output_transform_layout<Transform, Vec, Nchw8cWriter>(a);
+    case Layout::NCHW: return output_transform_layout<Transform, Vec, NchwWriter>(a, nullptr);
+    case Layout::NHWC: return output_transform_layout<Transform, Vec, NhwcWriter>(a, nullptr);
+    case Layout::NCHW8C:
+      return output_transform_layout<Transform, Vec, Nchw8cWriter>(a, full[a.activation]);
   }
 }
 
