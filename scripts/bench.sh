@@ -7,11 +7,16 @@
 #   scripts/bench.sh                                   # resnet50 suite
 #   scripts/bench.sh --suite=vgg16 --threads=64
 #   scripts/bench.sh --suite=qemu-small --impl=all --benchmark_out=run.json
-# On x86 it runs under QEMU user mode (toolchains/qemu-aarch64.sh): times
-# there are meaningless, only the accuracy checks count, and the default
-# implementation list is cut to hawc_auto,onednn_f32,xnnpack_f16 so that the
-# resnet50 suite (batch-8 layers included) finishes in minutes; pass --impl=...
-# to choose others. Natively every implementation runs by default.
+# On x86 it runs under QEMU user mode, where wall times say nothing about ARM
+# hardware (FP16 arithmetic is emulated in software). There it does not time
+# anything: it counts executed instructions with the project's QEMU plugin
+# (bench/profile: one checked call per layer and implementation, on the QEMU
+# CPU model of the preset's target core) and leads with instructions per
+# layer and the peers' ratios to hawc (bench/insn_summary). Default
+# implementations there: hawc_auto (HIGH), hawc_fast, xnnpack_f16, onednn_f32
+# (and ncnn_auto when the build has ncnn); arguments it takes there:
+# --suite=, --layers=, --impl=, --threads= (a list, e.g. 1,16). Natively it
+# runs Google Benchmark and every implementation by default.
 # Environment: HAWC_BENCH_PRESET (default aarch64; e.g. graviton2, kunpeng920)
 # picks another aarch64 configure preset; HAWC_QEMU_CPU overrides its QEMU CPU.
 # Exit status: hawc_bench's (1 when any result was wrong or a call failed).
@@ -39,18 +44,36 @@ args=("$@")
 run=("$bench")
 arch=$(uname -m)
 if [ "$arch" != aarch64 ] && [ "$arch" != arm64 ]; then
-  # The QEMU CPU model the preset's toolchain file names (max, neoverse-n1...).
+  # The QEMU CPU model the preset's toolchain file names: the target core's
+  # features (no SVE for Kunpeng 920 and Graviton2, SVE-256 for Graviton3),
+  # so that oneDNN's JIT picks what that machine would run.
   toolchain=toolchains/$preset.cmake
   [ "$preset" = aarch64 ] && toolchain=toolchains/aarch64-linux-gnu.cmake
-  cpu=$(sed -n 's/^set(HAWC_QEMU_CPU \([^)]*\)).*/\1/p' "$toolchain" 2>/dev/null | head -n1)
-  run=(toolchains/qemu-aarch64.sh "${cpu:-max}" "$bench")
-  export HAWC_BENCH_EMULATED=1
-  has_impl=0
+  cpu=$(sed -n 's/^set(HAWC_QEMU_CPU "\{0,1\}\([^)"]*\)"\{0,1\}).*/\1/p' "$toolchain" 2>/dev/null | head -n1)
+  cpu=${HAWC_QEMU_CPU:-${cpu:-max}}
+  suite=resnet50 impls=hawc_auto,hawc_fast,xnnpack_f16,onednn_f32 threads=1 layers=
+  grep -q 'HAWC_BENCH_HAVE_NCNN' "build/$preset/bench/CMakeFiles/hawc_bench.dir/flags.make" 2>/dev/null &&
+    impls+=,ncnn_auto
   for a in "$@"; do
-    case "$a" in --impl=*) has_impl=1 ;; esac
+    case "$a" in
+      --suite=*) suite=${a#*=} ;;
+      --layers=*) layers=${a#*=} ;;
+      --impl=*) impls=${a#*=} ;;
+      --threads=*) threads=${a#*=} ;;
+      *) echo "bench.sh: under emulation only --suite, --layers, --impl and --threads apply (got $a)" >&2
+         exit 2 ;;
+    esac
   done
-  [ $has_impl = 1 ] || args=(--impl=hawc_auto,onednn_f32,xnnpack_f16 "${args[@]}")
-  echo "=== running under QEMU (-cpu ${HAWC_QEMU_CPU:-${cpu:-max}}): times are meaningless, accuracy checks are real"
+  out=build/$preset/bench/insn_counts
+  echo "=== under QEMU (-cpu $cpu): counting executed instructions (wall times under emulation say nothing about ARM)"
+  status=0
+  bench/profile --bench="$bench" --plugin-dir="build/$preset/qemu_plugin" --cpu="$cpu" \
+    --suite="$suite" ${layers:+--layers="$layers"} --impl="$impls" --threads="$threads" \
+    --out="$out" >"$out.log" 2>&1 || status=$?
+  echo "=== executed instructions per layer (QEMU plugin, one checked call each; full tables: $out.log)"
+  bench/insn_summary "$out/profile.tsv" || status=1
+  echo "=== finished in $((SECONDS - start)) s (exit $status)"
+  exit $status
 fi
 
 t0=$SECONDS
