@@ -108,10 +108,10 @@ Variant auto_variant(int in_channels, int out_channels, Precision precision, boo
   // executes more than F(2x2)'s extra multiplications cost from C = 16 on
   // (squeezenet.fire, C = 16: 4.35M against 3.52M instructions) but less at
   // C = 3 (vgg16.conv1_1: 41.1M against 44.3M): F(4x4) up to 8 channels.
-  // FAST: F(4x4) everywhere; from 64 input channels with FP16 chains of 32
-  // and FP16 transforms (1.0-1.4e-2 worst on the suite layers), below with
-  // chains of 16 and FP32 transforms (1.67e-2 on random layers): fewest
-  // instructions of the variants within 2e-2.
+  // FAST: F(4x4) everywhere with FP16 transforms; from 64 input channels
+  // with FP16 chains of 32 (1.0-1.4e-2 worst on the suite layers), below with
+  // chains of 16 (1.56-1.78e-2 on random layers): fewest instructions of the
+  // variants within 2e-2.
   // FP32 kernels are accurate with any variant, so F(6x6) where the GEMM
   // dominates: fewest multiplications.
   if (fp16_kernels) {
