@@ -3,12 +3,12 @@
 // (layouts: src/winograd_kernels.h). Private to gemm_neon_fp16.cpp.
 //
 // Why they exist: with few input channels the FP16 kernels'
-// (gemm_microkernels.h) rounding of every product and partial sum is most of
-// F(4x4,3x3)'s error, which reached 1.1-1.5e-2 on random layers with C < 64
-// against the 1e-2 goal. Summing in FP32 and keeping U in FP32 leaves the
-// FP16 rounding of V alone (bench/RESULTS.md, "F(4x4) below 64 channels").
-// At C < 64 the GEMM is a smaller share of the work, and AUTO takes F(2x2)
-// there anyway; only a forced F(4x4) below 64 channels runs these.
+// (gemm_f16_asm_neon_fp16.S) rounding of every product and partial sum is
+// most of F(4x4,3x3)'s error, which reached 1.1-1.5e-2 on random layers with
+// C < 64 against HIGH's 1e-2. Summing in FP32 and keeping U in FP32 leaves
+// the FP16 rounding of V alone (bench/RESULTS_mca.md, "FP32-sum kernels").
+// They run F(4x4) at HIGH below 64 input channels: what AUTO picks up to 8
+// channels (F(2x2) from 9 to 63), and a forced F(4x4).
 #pragma once
 
 #include <arm_neon.h>
@@ -17,9 +17,9 @@
 
 namespace hawc {
 
-// acc += u * v[L], FP32 by element. Inline asm for the same reason as
-// fmla_lane_f16: GCC's vfmaq_laneq_f32 is a DUP plus a vector FMLA unless the
-// lane has a single use, and each lane feeds NR / 4 FMLAs here.
+// acc += u * v[L], FP32 by element. Inline asm: GCC's vfmaq_laneq_f32 is a
+// DUP plus a vector FMLA unless the lane has a single use, and each lane
+// feeds NR / 4 FMLAs here.
 template <int L>
 inline __attribute__((always_inline)) float32x4_t fmla_lane_f32(float32x4_t acc, float32x4_t u,
                                                                 float32x4_t v) {
