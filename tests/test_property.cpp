@@ -539,6 +539,7 @@ TEST(Property, RandomInvalidCreateArguments) {
     if (rng.coin(15)) set_raw(&p.layout, rng.coin() ? garbage_int(rng) : rng.range(-1, 3));
     if (rng.coin(15)) set_raw(&p.activation, rng.coin() ? garbage_int(rng) : rng.range(-1, 3));
     if (rng.coin(15)) set_raw(&p.algorithm, rng.coin() ? garbage_int(rng) : rng.range(-1, 4));
+    if (rng.coin(15)) set_raw(&p.precision, rng.coin() ? garbage_int(rng) : rng.range(-1, 2));
     const int nulls = rng.coin(10) ? rng.range(1, 3) : 0;  // 1 params, 2 weights, 3 out
 
     hawc_status expected = hawc_model::create_status(p);
@@ -568,7 +569,7 @@ TEST(Property, RandomInvalidCreateArguments) {
         std::to_string(p.pad_left) + "," + std::to_string(p.pad_bottom) + "," +
         std::to_string(p.pad_right) + " enums " + std::to_string(get_raw(p.layout)) + "," +
         std::to_string(get_raw(p.activation)) + "," + std::to_string(get_raw(p.algorithm)) +
-        " nulls " + std::to_string(nulls);
+        "," + std::to_string(get_raw(p.precision)) + " nulls " + std::to_string(nulls);
     ASSERT_EQ(st, expected) << where << ": " << hawc_last_error_message();
     if (st == HAWC_STATUS_SUCCESS) {
       EXPECT_NE(conv, nullptr) << where;

@@ -52,12 +52,12 @@ void set_raw(Enum* field, int32_t v) {
 // is valid but not implemented, then sizes beyond the address space.
 inline hawc_status create_status(const hawc_conv2d_params& p) {
   const int32_t layout = get_raw(p.layout), act = get_raw(p.activation),
-                algo = get_raw(p.algorithm);
+                algo = get_raw(p.algorithm), precision = get_raw(p.precision);
   if (p.in_channels < 1 || p.out_channels < 1 || p.kernel_h < 1 || p.kernel_w < 1 ||
       p.stride_h < 1 || p.stride_w < 1 || p.pad_top < 0 || p.pad_left < 0 || p.pad_bottom < 0 ||
       p.pad_right < 0 || p.pad_top >= p.kernel_h || p.pad_bottom >= p.kernel_h ||
       p.pad_left >= p.kernel_w || p.pad_right >= p.kernel_w || layout < 0 || layout > 2 ||
-      act < 0 || act > 2 || algo < 0 || algo > 3)
+      act < 0 || act > 2 || algo < 0 || algo > 3 || precision < 0 || precision > 1)
     return HAWC_STATUS_INVALID_PARAMETER;
   if (p.kernel_h != 3 || p.kernel_w != 3 || p.stride_h != 1 || p.stride_w != 1)
     return HAWC_STATUS_UNSUPPORTED_PARAMETER;

@@ -23,7 +23,7 @@
 //     rules, and a failed call writes nothing.
 //
 // Valid layers (modes 0-2) read: C K H W batch pad_t pad_l pad_b pad_r
-// layout activation algorithm bias implementation threads runner workspace
+// layout activation algorithm bias+precision implementation threads runner workspace
 // schedule in_offset out_offset seed(4 bytes), then the data bytes. Each field
 // is one byte taken modulo its range (C, K 1..16, H, W 1..10, batch 1..3,
 // padding 0..2, threads 0..4, runner OpenMP / pool / serial hook, workspace
@@ -133,7 +133,9 @@ void valid_layer(Bytes& b, int mode) {
   c.layout = static_cast<hawc_layout>(b.range(0, 2));
   c.activation = static_cast<hawc_activation>(b.range(0, 2));
   c.algorithm = static_cast<hawc_algorithm>(b.range(0, 3));
-  c.bias = b.u8() & 1;
+  const uint8_t flags = b.u8();  // bit 0: bias, bit 1: HAWC_PRECISION_FAST
+  c.bias = flags & 1;
+  c.precision = (flags & 2) ? HAWC_PRECISION_FAST : HAWC_PRECISION_HIGH;
   const std::vector<Implementation> impls = hawc_test::available_implementations();
   const int impl_sel = b.range(0, 2);  // Auto, Portable, NEON FP16 (where available)
   const Implementation impl = impl_sel == 0                       ? Implementation::Auto
@@ -273,12 +275,12 @@ void valid_layer(Bytes& b, int mode) {
     err = std::max(err, std::fabs(double(got[i]) - double(activate(d.reference[i], c.activation))));
   }
   const double rel = scale > 0 ? err / scale : err;
-  if (!(rel <= hawc_test::error_bound(ran, algo))) {
+  if (!(rel <= hawc_test::error_bound(ran, algo, c.precision))) {
     char detail[300];
     std::snprintf(detail, sizeof detail,
                   "%.3g > %.3g (mode %d, %s, algorithm %d, N%d C%d K%d %dx%d pad %d %d %d %d "
                   "layout %d act %d)",
-                  rel, hawc_test::error_bound(ran, algo), mode,
+                  rel, hawc_test::error_bound(ran, algo, c.precision), mode,
                   ran == Implementation::NeonFp16 ? "neon_fp16" : "portable", int(algo), s.batch,
                   s.in_channels, s.out_channels, s.in_h, s.in_w, s.pad_top, s.pad_left,
                   s.pad_bottom, s.pad_right, int(c.layout), int(c.activation));
@@ -304,6 +306,7 @@ void garbage_create(Bytes& b) {
   if (which2 & 4) hawc_model::set_raw(&p.layout, garbage_int(b));
   if (which2 & 8) hawc_model::set_raw(&p.activation, garbage_int(b));
   if (which2 & 16) hawc_model::set_raw(&p.algorithm, garbage_int(b));
+  if (which2 & 128) hawc_model::set_raw(&p.precision, garbage_int(b));
   const int nulls = (which2 >> 5) & 3;  // 1 params, 2 weights, 3 out
   hawc_status expected = nulls ? HAWC_STATUS_INVALID_PARAMETER : hawc_model::create_status(p);
   std::vector<uint16_t> weights(16 * 16 * 9);
