@@ -2,7 +2,7 @@
 	#if defined(__aarch64__)
 	.arch armv8.2-a+fp16
 	.text
-	
+
 	.global hawc_f4x3_input_tiles_nchw8c__neon_fp16
 	.type hawc_f4x3_input_tiles_nchw8c__neon_fp16, %function
 	.p2align 4
@@ -416,14 +416,14 @@ hawc_f4x3_input_tiles_nchw8c__neon_fp16:
 	add x2, x2, #16
 	subs x4, x4, #1
 	b.ne .Lf4x3in16_tile
-	ldp d8, d9, [sp]
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
+	ldp d8, d9, [sp]
 	add sp, sp, #640
 	ret
 	.size hawc_f4x3_input_tiles_nchw8c__neon_fp16, .-hawc_f4x3_input_tiles_nchw8c__neon_fp16
-	
+
 	.global hawc_f4x3_input_tiles_nchw8c__neon_fp16_f32
 	.type hawc_f4x3_input_tiles_nchw8c__neon_fp16_f32, %function
 	.p2align 4
@@ -1263,14 +1263,14 @@ hawc_f4x3_input_tiles_nchw8c__neon_fp16_f32:
 	add x2, x2, #16
 	subs x4, x4, #1
 	b.ne .Lf4x3in32_tile
-	ldp d8, d9, [sp]
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
+	ldp d8, d9, [sp]
 	add sp, sp, #1216
 	ret
 	.size hawc_f4x3_input_tiles_nchw8c__neon_fp16_f32, .-hawc_f4x3_input_tiles_nchw8c__neon_fp16_f32
-	
+
 	.global hawc_f4x3_output_tiles_nchw8c__neon_fp16_none
 	.type hawc_f4x3_output_tiles_nchw8c__neon_fp16_none, %function
 	.p2align 4
@@ -1584,14 +1584,14 @@ hawc_f4x3_output_tiles_nchw8c__neon_fp16_none:
 	add x3, x3, #64
 	subs x6, x6, #1
 	b.ne .Lf4x3out16none_tile
-	ldp d8, d9, [sp]
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
+	ldp d8, d9, [sp]
 	add sp, sp, #448
 	ret
 	.size hawc_f4x3_output_tiles_nchw8c__neon_fp16_none, .-hawc_f4x3_output_tiles_nchw8c__neon_fp16_none
-	
+
 	.global hawc_f4x3_output_tiles_nchw8c__neon_fp16_relu
 	.type hawc_f4x3_output_tiles_nchw8c__neon_fp16_relu, %function
 	.p2align 4
@@ -1922,14 +1922,14 @@ hawc_f4x3_output_tiles_nchw8c__neon_fp16_relu:
 	add x3, x3, #64
 	subs x6, x6, #1
 	b.ne .Lf4x3out16relu_tile
-	ldp d8, d9, [sp]
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
+	ldp d8, d9, [sp]
 	add sp, sp, #448
 	ret
 	.size hawc_f4x3_output_tiles_nchw8c__neon_fp16_relu, .-hawc_f4x3_output_tiles_nchw8c__neon_fp16_relu
-	
+
 	.global hawc_f4x3_output_tiles_nchw8c__neon_fp16_relu6
 	.type hawc_f4x3_output_tiles_nchw8c__neon_fp16_relu6, %function
 	.p2align 4
@@ -2277,14 +2277,14 @@ hawc_f4x3_output_tiles_nchw8c__neon_fp16_relu6:
 	add x3, x3, #64
 	subs x6, x6, #1
 	b.ne .Lf4x3out16relu6_tile
-	ldp d8, d9, [sp]
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
+	ldp d8, d9, [sp]
 	add sp, sp, #448
 	ret
 	.size hawc_f4x3_output_tiles_nchw8c__neon_fp16_relu6, .-hawc_f4x3_output_tiles_nchw8c__neon_fp16_relu6
-	
+
 	.global hawc_f4x3_output_tiles_nchw8c__neon_fp16_f32_none
 	.type hawc_f4x3_output_tiles_nchw8c__neon_fp16_f32_none, %function
 	.p2align 4
@@ -2693,14 +2693,14 @@ hawc_f4x3_output_tiles_nchw8c__neon_fp16_f32_none:
 	add x3, x3, #64
 	subs x6, x6, #1
 	b.ne .Lf4x3out32none_tile
-	ldp d8, d9, [sp]
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
+	ldp d8, d9, [sp]
 	add sp, sp, #832
 	ret
 	.size hawc_f4x3_output_tiles_nchw8c__neon_fp16_f32_none, .-hawc_f4x3_output_tiles_nchw8c__neon_fp16_f32_none
-	
+
 	.global hawc_f4x3_output_tiles_nchw8c__neon_fp16_f32_relu
 	.type hawc_f4x3_output_tiles_nchw8c__neon_fp16_f32_relu, %function
 	.p2align 4
@@ -3126,14 +3126,14 @@ hawc_f4x3_output_tiles_nchw8c__neon_fp16_f32_relu:
 	add x3, x3, #64
 	subs x6, x6, #1
 	b.ne .Lf4x3out32relu_tile
-	ldp d8, d9, [sp]
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
+	ldp d8, d9, [sp]
 	add sp, sp, #832
 	ret
 	.size hawc_f4x3_output_tiles_nchw8c__neon_fp16_f32_relu, .-hawc_f4x3_output_tiles_nchw8c__neon_fp16_f32_relu
-	
+
 	.global hawc_f4x3_output_tiles_nchw8c__neon_fp16_f32_relu6
 	.type hawc_f4x3_output_tiles_nchw8c__neon_fp16_f32_relu6, %function
 	.p2align 4
@@ -3576,14 +3576,14 @@ hawc_f4x3_output_tiles_nchw8c__neon_fp16_f32_relu6:
 	add x3, x3, #64
 	subs x6, x6, #1
 	b.ne .Lf4x3out32relu6_tile
-	ldp d8, d9, [sp]
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
+	ldp d8, d9, [sp]
 	add sp, sp, #832
 	ret
 	.size hawc_f4x3_output_tiles_nchw8c__neon_fp16_f32_relu6, .-hawc_f4x3_output_tiles_nchw8c__neon_fp16_f32_relu6
-	
+
 	#endif
 	#if defined(__linux__) && defined(__ELF__)
 	.section .note.GNU-stack,"",%progbits
