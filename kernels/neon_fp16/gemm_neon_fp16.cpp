@@ -29,36 +29,24 @@ namespace hawc {
 namespace {
 
 // The blocks of M for points [point_begin, point_end) and output channels
-// [k_begin, k_end): call(nr, panels, mr, v, v_step, u, m, ldm) for each V
-// panel (mr <= kGemmMR tiles, v_step in elements) and each group of up to
-// `group` U panels nr wide (16, or 8 for an 8-wide last panel), whose U
-// panels follow each other from u; m is the group's first M column.
-// Inlined with its call: the per-block work must stay what the loops and one
-// indirect kernel call cost (a few instructions per call on conv2_x).
+// [k_begin, k_end): call(kernel_index_nr, mr, v, v_step, u, m, ldm) for each
+// block, kGemmMR tiles at most.
 template <typename U, typename Call>
-inline __attribute__((always_inline)) void for_each_block(const GemmArgs& a, int group,
-                                                          Call&& call) {
+void for_each_block(const GemmArgs& a, Call&& call) {
   const int cp = a.channels_padded, kp = a.out_channels_padded;
-  const int k_end = std::min(a.k_end, kp);
   for (int p = a.point_begin; p < a.point_end; ++p) {
     const float16_t* v = static_cast<const float16_t*>(a.v) + size_t(p) * a.v_point_stride;
     const U* u = static_cast<const U*>(a.u) + size_t(p) * cp * kp;
     float* m = static_cast<float*>(a.m) + size_t(p) * a.m_point_stride;
-    // Output-channel groups outside: their U panels stay in L1 while the
-    // point's tiles stream past them.
-    for (int k0 = a.k_begin; k0 < k_end; k0 += group * kGemmNR) {
-      const int full = std::min(group, (k_end - k0) / kGemmNR);  // 16-wide panels
-      const bool tail = full < group && k0 + full * kGemmNR < k_end;  // then an 8-wide one
+    // Output-channel panels outside: one U panel (Cp x 16) stays in L1 while
+    // the point's tiles stream past it.
+    for (int k0 = a.k_begin; k0 < std::min(a.k_end, kp); k0 += kGemmNR) {
+      const int nr = std::min(kGemmNR, kp - k0);
       for (int t0 = 0; t0 < a.tiles; t0 += kGemmMR) {
-        const int mr = std::min(kGemmMR, a.tiles - t0);  // of ours in this panel
+        const int count = std::min(kGemmMR, a.tiles - t0);  // of ours in this panel
         const VTileSlot slot = v_tile_slot(t0, a.tiles, cp, a.v_part);
-        const float16_t* vb = v + slot.offset;
-        const size_t v_step = size_t(8) * slot.panel_tiles;
-        float* mt = m + size_t(t0) * kp + k0;
-        if (full > 0) call(kGemmNR, full, mr, vb, v_step, u + size_t(k0) * cp, mt, size_t(kp));
-        if (tail)
-          call(8, 1, mr, vb, v_step, u + size_t(k0 + full * kGemmNR) * cp, mt + full * kGemmNR,
-               size_t(kp));
+        call(nr, count, v + slot.offset, size_t(8) * slot.panel_tiles, u + size_t(k0) * cp,
+             m + size_t(t0) * kp + k0, size_t(kp));
       }
     }
   }
@@ -81,17 +69,39 @@ constexpr F16Kernel kF16Kernels[2][2][kGemmMR] = {
 // stay in L1 while the point's tiles stream past them.
 constexpr size_t kGemmUGroupBytes = 32 * 1024;
 
+// Its own walk over the blocks rather than for_each_block: it passes groups
+// of U panels, and routing it through the shared walker (tried) cost 0.1-0.4%
+// of a layer's instructions, enough to put mobile.c24 at FAST over ncnn.
 void gemm_fp16_sums(const GemmArgs& a, int chain_channels, bool fhm) {
-  const int cp = a.channels_padded;
+  const int cp = a.channels_padded, kp = a.out_channels_padded;
   const size_t steps = size_t(cp) / 8, chain = size_t(chain_channels) / 8;
+  const int k_end = std::min(a.k_end, kp);
   const int group =
       int(std::max<size_t>(1, kGemmUGroupBytes / (size_t(cp) * kGemmNR * sizeof(float16_t))));
-  for_each_block<float16_t>(a, group, [&](int nr, int panels, int mr, const float16_t* v,
-                                          size_t v_step, const float16_t* u, float* m,
-                                          size_t ldm) __attribute__((always_inline)) {
-    kF16Kernels[fhm][nr / 8 - 1][mr - 1](v, v_step * sizeof(float16_t), u, steps, m,
-                                         ldm * sizeof(float), chain, size_t(panels));
-  });
+  for (int p = a.point_begin; p < a.point_end; ++p) {
+    const float16_t* v = static_cast<const float16_t*>(a.v) + size_t(p) * a.v_point_stride;
+    const float16_t* u = static_cast<const float16_t*>(a.u) + size_t(p) * cp * kp;
+    float* m = static_cast<float*>(a.m) + size_t(p) * a.m_point_stride;
+    for (int k0 = a.k_begin; k0 < k_end; k0 += group * kGemmNR) {
+      // Whole 16-wide panels of this group, then an 8-wide last panel.
+      const int full = std::min(group, (k_end - k0) / kGemmNR);
+      const int tail = full < group && k0 + full * kGemmNR < k_end ? 8 : 0;
+      for (int t0 = 0; t0 < a.tiles; t0 += kGemmMR) {
+        const int mr = std::min(kGemmMR, a.tiles - t0);  // of ours in this panel
+        const VTileSlot slot = v_tile_slot(t0, a.tiles, cp, a.v_part);
+        const size_t v_step = size_t(8) * slot.panel_tiles * sizeof(float16_t);
+        float* mt = m + size_t(t0) * kp + k0;
+        const size_t ldm = size_t(kp) * sizeof(float);
+        if (full > 0)
+          kF16Kernels[fhm][1][mr - 1](v + slot.offset, v_step, u + size_t(k0) * cp, steps, mt, ldm,
+                                      chain, size_t(full));
+        if (tail)
+          kF16Kernels[fhm][0][mr - 1](v + slot.offset, v_step,
+                                      u + size_t(k0 + full * kGemmNR) * cp, steps,
+                                      mt + full * kGemmNR, ldm, chain, 1);
+      }
+    }
+  }
 }
 
 using F32AccKernel = void (*)(const float16_t* v, size_t v_step, const float* u, int cp, float* m,
@@ -121,9 +131,8 @@ void winograd_gemm_neon_fp16fhm_fast(const GemmArgs& a) {
 
 void winograd_gemm_neon_fp16_f32acc(const GemmArgs& a) {
   const int channels = a.channels > 0 ? a.channels : a.channels_padded;
-  // One U panel per call: these kernels do not loop over panels.
-  for_each_block<float>(a, 1, [&](int nr, int, int mr, const float16_t* v, size_t v_step,
-                                  const float* u, float* m, size_t ldm) {
+  for_each_block<float>(a, [&](int nr, int mr, const float16_t* v, size_t v_step, const float* u,
+                               float* m, size_t ldm) {
     for (int t = 0; t < mr; t += kF32AccMaxMR)
       kF32AccKernels[nr / 8 - 1][std::min(kF32AccMaxMR, mr - t) - 1](v + 8 * t, v_step, u,
                                                                       channels, m + t * ldm, ldm);
