@@ -28,6 +28,9 @@ bool mul_sizes(size_t* out, std::initializer_list<size_t> factors) {
 
 // Largest buffer (bytes) hawc indexes: keeps every pointer difference valid.
 constexpr size_t kMaxBytes = size_t(PTRDIFF_MAX);
+// Largest input side: a patch (up to kMaxAlpha pixels) past the last row or
+// column, plus padding, still fits in int.
+constexpr int32_t kMaxImageSide = INT32_MAX - 4 * kMaxAlpha;
 
 bool valid_layout(int v) { return v >= HAWC_LAYOUT_NCHW && v <= HAWC_LAYOUT_NCHW8C; }
 bool valid_activation(int v) { return v >= HAWC_ACTIVATION_NONE && v <= HAWC_ACTIVATION_RELU6; }
@@ -89,10 +92,18 @@ Variant variant_of(hawc_algorithm a, int in_channels, int out_channels, Precisio
   }
 }
 
+// Whether [a, a + a_bytes) and [b, b + b_bytes) share a byte. No end
+// address is formed: ptr + size may wrap (a workspace_size of SIZE_MAX once
+// let an overlapping workspace through).
 bool overlaps(const void* a, size_t a_bytes, const void* b, size_t b_bytes) {
   const uintptr_t x = reinterpret_cast<uintptr_t>(a), y = reinterpret_cast<uintptr_t>(b);
-  return x < y + b_bytes && y < x + a_bytes;
+  if (a_bytes == 0 || b_bytes == 0) return false;
+  return x <= y ? y - x < a_bytes : x - y < b_bytes;
 }
+
+// The header asks for 2-byte aligned FP16 tensors; the kernels load them as
+// such (an odd pointer was a misaligned access in the portable transforms).
+bool misaligned(const void* p) { return reinterpret_cast<uintptr_t>(p) % alignof(hawc_fp16) != 0; }
 
 // HIGH on FP16 kernels: F(4x4) up to this many input channels (and from 64).
 constexpr int kHighF4x3UpToChannels = 8;
@@ -132,6 +143,9 @@ hawc_status create_conv2d(const hawc_conv2d_params* p, const hawc_fp16* weights,
     return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_create: params is NULL");
   if (weights == nullptr)
     return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_create: weights is NULL");
+  if (misaligned(weights) || misaligned(bias))
+    return fail(HAWC_STATUS_INVALID_PARAMETER,
+                "hawc_conv2d_create: weights and bias must be 2-byte aligned FP16 arrays");
   if (hawc_status s = validate_params(*p)) return s;
 
   const bool has_neon = neon_fp16_kernels_built() && cpu_features().fp16_arith;
@@ -213,10 +227,16 @@ hawc_status hawc_conv2d_output_shape(const hawc_conv2d* c, int32_t in_h, int32_t
     return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_output_shape: NULL argument");
   if (in_h < 1 || in_w < 1)
     return fail(HAWC_STATUS_INVALID_PARAMETER, "input size must be >= 1 (got %dx%d)", in_h, in_w);
+  // The tile loops index rows and columns with int, up to a tile's patch
+  // past the image's end: safe by construction below this side.
+  if (in_h > kMaxImageSide || in_w > kMaxImageSide)
+    return fail(HAWC_STATUS_INVALID_PARAMETER,
+                "input %dx%d: sides above %d pixels are not supported", in_h, in_w,
+                kMaxImageSide);
   const hawc_conv2d_params& p = c->params;
   const int64_t h = int64_t(in_h) + p.pad_top + p.pad_bottom - p.kernel_h + 1;
   const int64_t w = int64_t(in_w) + p.pad_left + p.pad_right - p.kernel_w + 1;
-  if (h < 1 || w < 1 || h > INT32_MAX || w > INT32_MAX)
+  if (h < 1 || w < 1)
     return fail(HAWC_STATUS_INVALID_PARAMETER,
                 "input %dx%d with this padding gives an empty output (%lldx%lld)", in_h, in_w,
                 (long long)h, (long long)w);
@@ -262,6 +282,19 @@ hawc_status check_run(const hawc_conv2d* c, int32_t batch, int32_t in_h, int32_t
   return HAWC_STATUS_SUCCESS;
 }
 
+// The run's workspace, or a status when it exceeds the addressable size.
+hawc_status workspace_bytes(const hawc_conv2d& c, int32_t batch, int32_t in_h, int32_t in_w,
+                            const CheckedRun& r, size_t* bytes) {
+  const size_t needed = winograd_workspace_bytes(c, r.shape, r.threads);
+  if (needed > kMaxBytes)
+    return fail(HAWC_STATUS_INVALID_PARAMETER,
+                "batch %d of %dx%d images on %d threads: the workspace exceeds the addressable "
+                "size",
+                batch, in_h, in_w, r.threads);
+  *bytes = needed;
+  return HAWC_STATUS_SUCCESS;
+}
+
 }  // namespace
 }  // namespace hawc
 
@@ -272,6 +305,9 @@ hawc_status hawc_conv2d_run(hawc_conv2d* c, int32_t batch, int32_t in_h, int32_t
   clear_error();
   if (c == nullptr || input == nullptr || output == nullptr)
     return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_run: NULL conv, input or output");
+  if (misaligned(input) || misaligned(output))
+    return fail(HAWC_STATUS_INVALID_PARAMETER,
+                "hawc_conv2d_run: input and output must be 2-byte aligned FP16 tensors");
   hawc_run_options defaults;
   hawc_run_options_init(&defaults);
   if (o == nullptr) o = &defaults;
@@ -280,14 +316,17 @@ hawc_status hawc_conv2d_run(hawc_conv2d* c, int32_t batch, int32_t in_h, int32_t
   if (overlaps(input, r.in_bytes, output, r.out_bytes))
     return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_run: output overlaps input");
 
-  const size_t needed = winograd_workspace_bytes(*c, r.shape, r.threads);
+  size_t needed = 0;
+  if (hawc_status st = workspace_bytes(*c, batch, in_h, in_w, r, &needed)) return st;
   if (o->workspace != nullptr) {
     if (o->workspace_size < needed)
       return fail(HAWC_STATUS_INVALID_PARAMETER,
                   "workspace of %zu bytes is smaller than the %zu this run needs",
                   o->workspace_size, needed);
-    if (overlaps(o->workspace, o->workspace_size, output, r.out_bytes) ||
-        overlaps(o->workspace, o->workspace_size, input, r.in_bytes))
+    // The bytes the run writes: its first `needed` (workspace_size may be
+    // anything larger, SIZE_MAX included).
+    if (overlaps(o->workspace, needed, output, r.out_bytes) ||
+        overlaps(o->workspace, needed, input, r.in_bytes))
       return fail(HAWC_STATUS_INVALID_PARAMETER, "hawc_conv2d_run: workspace overlaps a tensor");
     run_winograd(*c, r.shape, input, output, *o, r.threads,
                  static_cast<unsigned char*>(o->workspace));
@@ -311,8 +350,7 @@ hawc_status hawc_conv2d_workspace_size(const hawc_conv2d* c, int32_t batch, int3
   if (o == nullptr) o = &defaults;
   CheckedRun r;
   if (hawc_status st = check_run(c, batch, in_h, in_w, o, &r)) return st;
-  *bytes = winograd_workspace_bytes(*c, r.shape, r.threads);
-  return HAWC_STATUS_SUCCESS;
+  return workspace_bytes(*c, batch, in_h, in_w, r, bytes);
 }
 
 hawc_algorithm hawc_conv2d_algorithm(const hawc_conv2d* c) {

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 
 namespace hawc {
 
@@ -23,6 +24,20 @@ enum class Activation : int { None = 0, Relu = 1, Relu6 = 2 };
 
 constexpr size_t round_up(size_t x, size_t to) { return (x + to - 1) / to * to; }
 constexpr size_t div_up(size_t x, size_t by) { return (x + by - 1) / by; }
+
+// Saturating size arithmetic for workspace and buffer sizes: SIZE_MAX stands
+// for "does not fit" and stays SIZE_MAX through every later step.
+inline size_t mul_sat(size_t a, size_t b) {
+  size_t r;
+  return __builtin_mul_overflow(a, b, &r) ? SIZE_MAX : r;
+}
+inline size_t add_sat(size_t a, size_t b) {
+  size_t r;
+  return __builtin_add_overflow(a, b, &r) ? SIZE_MAX : r;
+}
+inline size_t round_up_sat(size_t x, size_t to) {
+  return x > SIZE_MAX - (to - 1) ? SIZE_MAX : round_up(x, to);
+}
 
 // Element (c, y, x) of one image of `channels` x h x w in `layout`.
 inline size_t tensor_offset(Layout layout, size_t channels, size_t h, size_t w, size_t c, size_t y,

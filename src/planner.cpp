@@ -35,6 +35,9 @@ constexpr int kGemmMinTiles = 4;
 // The phased schedule keeps the batch's V and M in memory: only for layers
 // whose transformed tensors are small (few tiles).
 constexpr size_t kPhasedMaxBytes = 32u << 20;
+// A forced phased schedule whose V and M exceed this is not planned (its
+// passes' item counts would overflow); its workspace size says so.
+constexpr size_t kMaxPlannedBytes = size_t(1) << 50;
 
 // Cost of the busiest task when `batch` images of `tiles` tiles are cut into
 // blocks of t tiles and the blocks are split contiguously over `tasks`: it
@@ -121,8 +124,8 @@ RunPlan phased_plan(size_t points, int cp, int kp, int tiles, int batch, int thr
   p.gemm_items = gemm.items;
   p.output_tiles = out.tiles_per_item, p.output_out_chunk = out.units * 8;
   p.output_items = out.items;
-  p.v_elements = points * size_t(tiles) * cp * batch;
-  p.m_elements = points * size_t(tiles) * kp * batch;
+  p.v_elements = mul_sat(mul_sat(points * size_t(tiles), size_t(cp)), size_t(batch));
+  p.m_elements = mul_sat(mul_sat(points * size_t(tiles), size_t(kp)), size_t(batch));
   // No more tasks than the largest pass has items: an extra task would only
   // wait at the barriers (and each OpenMP task is a thread).
   p.tasks = int(std::min<long>(threads, std::max({p.input_items, p.gemm_items, p.output_items})));
@@ -155,10 +158,23 @@ RunPlan PlanCache::get(Variant v, int cp, int kp, int tiles, int batch, int thre
 RunPlan plan_run(Variant v, int cp, int kp, int tiles, int batch, int threads) {
   const size_t points = variant_points(v);
   const RunPlan fused = fused_plan(points, cp, kp, tiles, batch, threads);
-  const size_t phased_bytes = points * size_t(tiles) * batch * size_t(cp + kp) * 2;
+  // Saturating: a batch of huge images must not wrap to a small size here
+  // (it once made the planner pick the phased schedule with a 64-byte
+  // workspace for a run that needed 2^65 bytes).
+  const size_t phased_bytes =
+      mul_sat(mul_sat(points * size_t(tiles), size_t(batch)), size_t(cp + kp) * 2);
   const ScheduleChoice forced = g_forced.load();
   if (forced == ScheduleChoice::Fused) return fused;
-  if (forced == ScheduleChoice::Phased) return phased_plan(points, cp, kp, tiles, batch, threads);
+  if (forced == ScheduleChoice::Phased) {
+    if (phased_bytes > kMaxPlannedBytes) {  // cannot run: the caller reports the size
+      RunPlan p{};
+      p.schedule = Schedule::Phased;
+      p.tasks = 1;
+      p.v_elements = p.m_elements = SIZE_MAX;
+      return p;
+    }
+    return phased_plan(points, cp, kp, tiles, batch, threads);
+  }
   if (threads == 1 || phased_bytes > kPhasedMaxBytes) return fused;
   // Phased when the fused blocks cannot give every thread an even share (the
   // busiest task carries over 3% more than the mean in this model: at 16

@@ -34,11 +34,13 @@ RunPlan plan_for(const hawc_conv2d& c, const RunShape& s, int threads) {
 }
 
 // Fused: one slot (V then M) per task. Phased: the batch's V then M, shared.
+// Saturating (SIZE_MAX: does not fit).
 size_t v_bytes_of(const RunPlan& plan, const WinogradKernels& k) {
-  return round_up(plan.v_elements * k.v_element_size, 64);
+  return round_up_sat(mul_sat(plan.v_elements, k.v_element_size), 64);
 }
 size_t slot_bytes_of(const RunPlan& plan, const WinogradKernels& k) {
-  return v_bytes_of(plan, k) + round_up(plan.m_elements * k.m_element_size, 64);
+  return add_sat(v_bytes_of(plan, k),
+                 round_up_sat(mul_sat(plan.m_elements, k.m_element_size), 64));
 }
 
 // Per-phase profiling (src/phase_profile.h): with HAWC_PROFILE_PHASE set to
@@ -264,7 +266,8 @@ bool phase_timing_enabled() { return profiled_phase() == kTimePhases; }
 size_t winograd_workspace_bytes(const hawc_conv2d& c, const RunShape& s, int threads) {
   const RunPlan plan = plan_for(c, s, threads);
   const size_t slots = plan.schedule == Schedule::Fused ? size_t(plan.tasks) : 1;
-  return slot_bytes_of(plan, *c.kernels) * slots + AlignedBuffer<unsigned char>::kAlignment;
+  return add_sat(mul_sat(slot_bytes_of(plan, *c.kernels), slots),
+                 AlignedBuffer<unsigned char>::kAlignment);
 }
 
 void run_winograd(const hawc_conv2d& c, const RunShape& s, const uint16_t* input, uint16_t* output,

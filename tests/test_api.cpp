@@ -2,10 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <climits>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
 #include "hawc/hawc.h"
+#include "src/planner.h"
 
 namespace {
 
@@ -152,6 +154,121 @@ TEST_F(ApiTest, EmptyOutputIsRejected) {
   std::vector<uint16_t> in(2 * 5), out(16, 0x1234);
   EXPECT_EQ(hawc_conv2d_run(c, 1, 2, 5, in.data(), out.data(), nullptr), HAWC_STATUS_INVALID_PARAMETER);
   EXPECT_EQ(out, std::vector<uint16_t>(16, 0x1234));
+  hawc_conv2d_destroy(c);
+}
+
+// ---- hostile inputs (the problem report's R1-R4) ----
+
+bool message_has(const char* text) { return std::strstr(hawc_last_error_message(), text) != nullptr; }
+
+// R1: the phased schedule's size (V and M of the whole batch) once wrapped
+// size_t: 64 bytes reported for a run that needed 2^65 (C = K = 4096, batch
+// 2^24 of 6144x6144). The same wrap with few input channels: C = 8, K = 4096.
+TEST_F(ApiTest, HugeValidShapesGetHonestWorkspaceSizes) {
+  p_.in_channels = 8;
+  p_.out_channels = 4096;
+  std::vector<uint16_t> weights(size_t(4096) * 8 * 9, 0x3c00);
+  hawc_conv2d* c = nullptr;
+  ASSERT_EQ(hawc_conv2d_create(&p_, weights.data(), nullptr, &c), HAWC_STATUS_SUCCESS);
+  hawc_run_options o;
+  hawc_run_options_init(&o);
+  o.num_threads = 2;
+  const int32_t batch = 1 << 24, side = 6144;
+  size_t bytes = 0;
+  // Fused blocks: a few MiB per thread, whatever the batch.
+  ASSERT_EQ(hawc_conv2d_workspace_size(c, batch, side, side, &o, &bytes), HAWC_STATUS_SUCCESS)
+      << hawc_last_error_message();
+  EXPECT_GT(bytes, size_t(1) << 20);
+  EXPECT_LT(bytes, size_t(1) << 30);
+  // Forced phased (the whole batch's V and M): too large, said so.
+  hawc::force_schedule(hawc::ScheduleChoice::Phased);
+  bytes = 7;
+  EXPECT_EQ(hawc_conv2d_workspace_size(c, batch, side, side, &o, &bytes),
+            HAWC_STATUS_INVALID_PARAMETER);
+  EXPECT_EQ(bytes, 7u);
+  EXPECT_TRUE(message_has("workspace exceeds the addressable size")) << hawc_last_error_message();
+  hawc::force_schedule(hawc::ScheduleChoice::Auto);
+  // Tensors beyond the address space.
+  EXPECT_EQ(hawc_conv2d_workspace_size(c, INT_MAX, 40000, 40000, &o, &bytes),
+            HAWC_STATUS_INVALID_PARAMETER);
+  EXPECT_TRUE(message_has("tensors exceed the addressable size")) << hawc_last_error_message();
+  hawc_conv2d_destroy(c);
+}
+
+// R2: workspace_size = SIZE_MAX made ptr + size wrap, and a workspace on top
+// of the input passed the overlap check.
+TEST_F(ApiTest, WorkspaceOverlappingATensorIsRejectedWhateverItsSize) {
+  p_.in_channels = 4;
+  p_.out_channels = 4;
+  hawc_conv2d* c = nullptr;
+  ASSERT_EQ(create(&c), HAWC_STATUS_SUCCESS);
+  std::vector<uint16_t> in(4 * 8 * 8, 0x3c00), out(4 * 8 * 8, 0);
+  const std::vector<uint16_t> in_before = in;
+  hawc_run_options o;
+  hawc_run_options_init(&o);
+  o.workspace_size = SIZE_MAX;
+  for (void* ws : {static_cast<void*>(in.data()), static_cast<void*>(in.data() + 3),
+                   static_cast<void*>(out.data() + 1)}) {
+    o.workspace = ws;
+    EXPECT_EQ(hawc_conv2d_run(c, 1, 8, 8, in.data(), out.data(), &o),
+              HAWC_STATUS_INVALID_PARAMETER);
+    EXPECT_TRUE(message_has("workspace overlaps")) << hawc_last_error_message();
+  }
+  EXPECT_EQ(in, in_before);
+  // A workspace just below the input (its needed bytes end where the input
+  // starts) is fine.
+  size_t needed = 0;
+  ASSERT_EQ(hawc_conv2d_workspace_size(c, 1, 8, 8, &o, &needed), HAWC_STATUS_SUCCESS);
+  std::vector<unsigned char> buffer(needed + in.size() * 2);
+  uint16_t* in_after = reinterpret_cast<uint16_t*>(buffer.data() + needed + needed % 2);
+  std::memcpy(in_after, in.data(), in.size() * 2);
+  o.workspace = buffer.data();
+  EXPECT_EQ(hawc_conv2d_run(c, 1, 8, 8, in_after, out.data(), &o), HAWC_STATUS_SUCCESS)
+      << hawc_last_error_message();
+  hawc_conv2d_destroy(c);
+}
+
+// R3: an output taller than INT32_MAX was reported as "empty"; and rows
+// near INT_MAX would overflow int in the tile loops (y0 + i).
+TEST_F(ApiTest, HugeSidesGetAClearMessage) {
+  p_.pad_top = p_.pad_bottom = 2;
+  hawc_conv2d* c = nullptr;
+  ASSERT_EQ(create(&c), HAWC_STATUS_SUCCESS);
+  int32_t h = 0, w = 0;
+  EXPECT_EQ(hawc_conv2d_output_shape(c, INT_MAX, 4, &h, &w), HAWC_STATUS_INVALID_PARAMETER);
+  EXPECT_TRUE(message_has("are not supported")) << hawc_last_error_message();
+  EXPECT_FALSE(message_has("empty"));
+  EXPECT_EQ(hawc_conv2d_output_shape(c, 4, INT_MAX - 3, &h, &w), HAWC_STATUS_INVALID_PARAMETER);
+  EXPECT_TRUE(message_has("are not supported")) << hawc_last_error_message();
+  EXPECT_EQ(hawc_conv2d_output_shape(c, INT_MAX - 64, 4, &h, &w), HAWC_STATUS_SUCCESS);
+  EXPECT_EQ(h, INT_MAX - 64 + 2);
+  hawc_conv2d_destroy(c);
+}
+
+// R4: odd (1-byte aligned) tensors were accepted and read misaligned.
+TEST_F(ApiTest, OddPointersAreRejected) {
+  p_.in_channels = 2;
+  p_.out_channels = 2;
+  std::vector<uint16_t> raw(64, 0x3c00);
+  const uint16_t* odd =
+      reinterpret_cast<const uint16_t*>(reinterpret_cast<const unsigned char*>(raw.data()) + 1);
+  hawc_conv2d* c = reinterpret_cast<hawc_conv2d*>(0x1);
+  EXPECT_EQ(hawc_conv2d_create(&p_, odd, nullptr, &c), HAWC_STATUS_INVALID_PARAMETER);
+  EXPECT_EQ(c, nullptr);
+  EXPECT_TRUE(message_has("2-byte aligned")) << hawc_last_error_message();
+  EXPECT_EQ(hawc_conv2d_create(&p_, raw.data(), odd, &c), HAWC_STATUS_INVALID_PARAMETER);
+  ASSERT_EQ(hawc_conv2d_create(&p_, raw.data(), nullptr, &c), HAWC_STATUS_SUCCESS);
+  std::vector<uint16_t> in(2 * 4 * 4 + 1, 0x3c00), out(2 * 4 * 4 + 1, 0x1234);
+  uint16_t* odd_out =
+      reinterpret_cast<uint16_t*>(reinterpret_cast<unsigned char*>(out.data()) + 1);
+  const uint16_t* odd_in =
+      reinterpret_cast<const uint16_t*>(reinterpret_cast<const unsigned char*>(in.data()) + 1);
+  EXPECT_EQ(hawc_conv2d_run(c, 1, 4, 4, odd_in, out.data(), nullptr),
+            HAWC_STATUS_INVALID_PARAMETER);
+  EXPECT_TRUE(message_has("2-byte aligned")) << hawc_last_error_message();
+  EXPECT_EQ(hawc_conv2d_run(c, 1, 4, 4, in.data(), odd_out, nullptr),
+            HAWC_STATUS_INVALID_PARAMETER);
+  EXPECT_EQ(out, std::vector<uint16_t>(2 * 4 * 4 + 1, 0x1234));
   hawc_conv2d_destroy(c);
 }
 

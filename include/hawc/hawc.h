@@ -10,6 +10,16 @@
  * Errors: every function that can fail returns a hawc_status; on failure
  * nothing is written to the output buffer and hawc_last_error_message()
  * describes the problem (per calling thread, until its next hawc call).
+ *
+ * OpenMP failures: the one exception. When hawc runs on OpenMP
+ * (hawc_run_options.parallel_for NULL) and the OpenMP runtime cannot create
+ * a thread or allocate its team (for example num_threads = 1024 under a
+ * small virtual memory limit), libgomp prints "libgomp: ..." and ends the
+ * process: it has no way to return an error. An engine that must survive
+ * resource exhaustion passes its own parallel_for: hawc then starts no
+ * thread at all, and a run's only allocation is its workspace (none with a
+ * caller workspace), whose failure is HAWC_STATUS_OUT_OF_MEMORY. Otherwise
+ * keep num_threads at what the process can start (0 = OpenMP's default).
  */
 #ifndef HAWC_HAWC_H
 #define HAWC_HAWC_H
@@ -136,19 +146,25 @@ HAWC_API hawc_status hawc_conv2d_create(const hawc_conv2d_params* p, const hawc_
                                         const hawc_fp16* bias, hawc_conv2d** out);
 
 /* out = in + pad_before + pad_after - kernel + 1 in each dimension; fails with
- * HAWC_STATUS_INVALID_PARAMETER when that is < 1. */
+ * HAWC_STATUS_INVALID_PARAMETER when that is < 1, or when in_h or in_w
+ * exceeds INT32_MAX - 32 (the tile loops index rows and columns with int). */
 HAWC_API hawc_status hawc_conv2d_output_shape(const hawc_conv2d* c, int32_t in_h, int32_t in_w,
                                               int32_t* out_h, int32_t* out_w);
 
 /* input: batch images of in_channels x in_h x in_w in the object's layout.
  * output: batch images of out_channels x out_h x out_w, same layout; must not
- * overlap the input. Pointers need only 2-byte alignment. o may be NULL. */
+ * overlap the input, nor the caller workspace's first
+ * hawc_conv2d_workspace_size() bytes. Tensors (and weights, bias) must be
+ * 2-byte aligned, as FP16 arrays are: odd pointers get
+ * HAWC_STATUS_INVALID_PARAMETER. o may be NULL. */
 HAWC_API hawc_status hawc_conv2d_run(hawc_conv2d* c, int32_t batch, int32_t in_h, int32_t in_w,
                                      const hawc_fp16* input, hawc_fp16* output,
                                      const hawc_run_options* o);
 
 /* Bytes of workspace a run of this shape with these options (threads) needs,
- * for hawc_run_options.workspace. o may be NULL. */
+ * for hawc_run_options.workspace. o may be NULL. Every size is computed
+ * without wrap-around: a run whose tensors or workspace would exceed the
+ * address space (PTRDIFF_MAX bytes) gets HAWC_STATUS_INVALID_PARAMETER. */
 HAWC_API hawc_status hawc_conv2d_workspace_size(const hawc_conv2d* c, int32_t batch, int32_t in_h,
                                                 int32_t in_w, const hawc_run_options* o,
                                                 size_t* bytes);

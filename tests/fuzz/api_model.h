@@ -83,6 +83,8 @@ inline Run run_status(const hawc_conv2d_params& p, int m, int32_t batch, int32_t
                       int32_t threads) {
   Run r;
   if (batch < 1 || threads < 0 || h < 1 || w < 1) return r;
+  // Sides up to INT32_MAX - 32: a tile's patch past the image still fits in int.
+  if (h > INT32_MAX - 32 || w > INT32_MAX - 32) return r;
   const int64_t oh = int64_t(h) + p.pad_top + p.pad_bottom - 2;
   const int64_t ow = int64_t(w) + p.pad_left + p.pad_right - 2;
   if (oh < 1 || ow < 1 || oh > INT32_MAX || ow > INT32_MAX) return r;
