@@ -1,6 +1,9 @@
 // The C API: argument validation, create (filter transform and packing),
 // run (validation, then the Winograd driver), destroy.
+#include <algorithm>
 #include <climits>
+#include <cfloat>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
@@ -11,6 +14,7 @@
 #include "src/cpu_features.h"
 #include "src/fp16.h"
 #include "src/parallel.h"
+#include "src/range_scaling.h"
 #include "src/status.h"
 #include "src/winograd_conv.h"
 
@@ -177,10 +181,19 @@ hawc_status create_conv2d(const hawc_conv2d_params* p, const hawc_fp16* weights,
                 "hawc_conv2d_create: out of memory for the packed weights");
   }
   winograd_filter_transform(variant, weights, p->in_channels, p->out_channels, c->u_f32.data());
-  if (kernels->u_element_size == 2) {  // FP16 U: round once, keep only the FP16 copy
-    for (size_t i = 0; i < u_elements; ++i) c->u_f16.data()[i] = fp32_to_fp16(c->u_f32.data()[i]);
+  float u_max = 0;  // infinite when a weight is not finite: no filter scaling then
+  for (size_t i = 0; i < u_elements; ++i) {
+    const float m = std::fabs(c->u_f32.data()[i]);
+    u_max = m <= FLT_MAX ? std::max(u_max, m) : INFINITY;  // NaN or Inf: no scaling
+  }
+  if (kernels->u_element_size == 2) {  // FP16 U: scale into FP16's window, round once
+    c->filter_exponent = filter_scale_exponent(u_max);
+    const float scale = pow2f(c->filter_exponent);
+    for (size_t i = 0; i < u_elements; ++i)
+      c->u_f16.data()[i] = fp32_to_fp16(c->u_f32.data()[i] * scale);
     c->u_f32 = AlignedBuffer<float>();
   }
+  c->scaled_u_max = u_max * pow2f(c->filter_exponent);
   for (size_t k = 0; k < kp; ++k) {
     const uint16_t b = (bias != nullptr && k < size_t(p->out_channels)) ? bias[k] : 0;
     c->bias_f16.data()[k] = b;

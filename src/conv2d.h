@@ -36,6 +36,10 @@ struct hawc_conv2d {
   hawc::AlignedBuffer<uint16_t> u_f16;
   hawc::AlignedBuffer<float> bias_f32;           // Kp values, zeros without bias
   hawc::AlignedBuffer<uint16_t> bias_f16;        // the same in FP16
+  // FP16 range scaling (src/range_scaling.h): U holds the transformed
+  // filter times 2^filter_exponent, whose largest |value| is scaled_u_max.
+  int filter_exponent = 0;
+  float scaled_u_max = 0;
   mutable hawc::WorkspaceCache workspace_cache;  // for runs without a caller workspace
   mutable hawc::PlanCache plan_cache;            // the last run's plan
   const void* u() const {

@@ -77,4 +77,19 @@ inline uint16_t fp32_to_fp16(float f) { return fp32_to_fp16_soft(f); }
 
 inline float round_to_fp16(float f) { return fp16_to_fp32(fp32_to_fp16(f)); }
 
+// Powers of two for FP16 range scaling, without libm (the library links no
+// math library). pow2f(e) = 2^e for e in [-126, 127]; exponent_of(x) =
+// floor(log2 |x|) for a positive, normal, finite x.
+inline float pow2f(int e) {
+  const uint32_t bits = uint32_t(e + 127) << 23;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+inline int exponent_of(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  return int((bits >> 23) & 0xffu) - 127;
+}
+
 }  // namespace hawc

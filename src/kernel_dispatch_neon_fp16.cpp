@@ -1,5 +1,6 @@
 // The NEON FP16 kernel sets (built only with HAWC_NEON_FP16; the null
 // fallback is in kernel_dispatch.cpp).
+#include "kernels/fp16_max_abs.h"
 #include "kernels/gemm.h"
 #include "src/winograd_kernels.h"
 #include "transforms/winograd_transforms.h"
@@ -53,7 +54,8 @@ const WinogradKernels* neon_fp16_winograd_kernels(Variant v, int channels, Preci
                                      kFp32,
                                      kTransforms[vi][ft].input,
                                      kFp16SumGemms[fg][f],
-                                     kTransforms[vi][ft].output};
+                                     kTransforms[vi][ft].output,
+                                     fp16_max_finite_abs_neon};
     return t;
   }();
   // Same transforms; the GEMM sums in FP32 from an FP32 U.
@@ -63,7 +65,8 @@ const WinogradKernels* neon_fp16_winograd_kernels(Variant v, int channels, Preci
                                                kFp32,
                                                winograd_f4x3_input_transform_neon_fp16,
                                                winograd_gemm_neon_fp16_f32acc,
-                                               winograd_f4x3_output_transform_neon_fp16};
+                                               winograd_f4x3_output_transform_neon_fp16,
+                                               fp16_max_finite_abs_neon};
   if (precision == Precision::High && v == Variant::F4x3 && channels < kF4x3F32SumsBelowChannels)
     return &kF4x3F32Sums;
   // FAST: FP16 F(4x4) transforms, and chains of 32 from

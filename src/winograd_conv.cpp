@@ -10,12 +10,16 @@
 #include "src/parallel.h"
 #include "src/phase_profile.h"
 #include "src/planner.h"
+#include "src/range_scaling.h"
 
 namespace hawc {
 namespace {
 
 struct Run {
   const hawc_conv2d* conv;
+  // FP16 range scaling: the input's largest finite magnitude (FP16 bits),
+  // found by the scan pass before any transform reads the input.
+  std::atomic<unsigned> input_max{0};
   RunShape shape;
   const uint16_t* input;
   uint16_t* output;
@@ -83,13 +87,50 @@ inline void run_phase(Phase phase, Kernel kernel, const Args& args) {
   }
 }
 
+// The scan pass (kernel sets with FP16 V only): task `task`'s share of the
+// batch's input, in whole 8-value groups; NCHW8C's last channel block counts
+// its real lanes only.
+void scan_task(void* context, int32_t task) {
+  Run& r = *static_cast<Run*>(context);
+  const hawc_conv2d& c = *r.conv;
+  const Layout layout = static_cast<Layout>(c.params.layout);
+  const size_t total = r.in_image * size_t(r.shape.batch);
+  const size_t per = round_up(div_up(total, size_t(r.plan.tasks)), 8);
+  const size_t begin = std::min(total, per * size_t(task)), end = std::min(total, begin + per);
+  unsigned best = 0;
+  const int last_lanes = c.params.in_channels % 8;
+  if (layout != Layout::NCHW8C || last_lanes == 0) {
+    best = c.kernels->max_finite_abs(r.input + begin, end - begin, 8);
+  } else {  // plane by plane: a plane is one 8-channel block of one image
+    const size_t plane = size_t(r.shape.in_h) * r.shape.in_w * 8;
+    const size_t blocks = div_up(size_t(c.params.in_channels), 8);
+    for (size_t at = begin; at < end;) {
+      const size_t next = std::min(end, (at / plane + 1) * plane);
+      const int lanes = (at / plane) % blocks == blocks - 1 ? last_lanes : 8;
+      best = std::max<unsigned>(best, c.kernels->max_finite_abs(r.input + at, next - at, lanes));
+      at = next;
+    }
+  }
+  unsigned seen = r.input_max.load(std::memory_order_relaxed);
+  while (best > seen && !r.input_max.compare_exchange_weak(seen, best)) {
+  }
+}
+
+// The run's scales, once the scan pass is done (each task computes the same).
+RunScales scales_of(const Run& r) {
+  const hawc_conv2d& c = *r.conv;
+  if (c.kernels->max_finite_abs == nullptr) return {};
+  return run_scales(c.variant, c.filter_exponent, c.scaled_u_max,
+                    uint16_t(r.input_max.load(std::memory_order_relaxed)));
+}
+
 // The kernel arguments for tiles [tile_begin, tile_begin + count) of image n,
 // with V and M blocks laid out for exactly those tiles.
-InputTransformArgs input_args(const Run& r, int n, int tile_begin, int count, void* v,
-                              size_t v_stride) {
+InputTransformArgs input_args(const Run& r, const RunScales& scales, int n, int tile_begin,
+                              int count, void* v, size_t v_stride) {
   const hawc_conv2d& c = *r.conv;
   const hawc_conv2d_params& p = c.params;
-  return {r.input + r.in_image * n,
+  InputTransformArgs a{r.input + r.in_image * n,
           static_cast<Layout>(p.layout),
           p.in_channels,
           r.shape.in_h,
@@ -102,6 +143,8 @@ InputTransformArgs input_args(const Run& r, int n, int tile_begin, int count, vo
           c.channels_padded,
           v,
           v_stride};
+  a.input_scale = scales.input_scale;
+  return a;
 }
 
 GemmArgs gemm_args(const Run& r, int count, const void* v, size_t v_stride, void* m,
@@ -121,11 +164,11 @@ GemmArgs gemm_args(const Run& r, int count, const void* v, size_t v_stride, void
   return a;
 }
 
-OutputTransformArgs output_args(const Run& r, int n, int tile_begin, int count, const void* m,
-                                size_t m_stride) {
+OutputTransformArgs output_args(const Run& r, const RunScales& scales, int n, int tile_begin,
+                                int count, const void* m, size_t m_stride) {
   const hawc_conv2d& c = *r.conv;
   const hawc_conv2d_params& p = c.params;
-  return {m,
+  OutputTransformArgs a{m,
           m_stride,
           c.out_channels_padded,
           r.output + r.out_image * n,
@@ -139,6 +182,8 @@ OutputTransformArgs output_args(const Run& r, int n, int tile_begin, int count, 
           c.bias_f32.data(),
           c.bias_f16.data(),
           static_cast<Activation>(p.activation)};
+  a.m_scale = scales.m_scale;
+  return a;
 }
 
 // Fused task i: its contiguous share of the blocks, each through input
@@ -150,6 +195,7 @@ void fused_task(void* context, int32_t task) {
   unsigned char* v = r.workspace + r.slot_bytes * size_t(task);
   unsigned char* m = v + r.v_bytes;
   const RunPlan& plan = r.plan;
+  const RunScales scales = scales_of(r);
   for (long item = first_item(plan.work_items, plan.tasks, task);
        item < first_item(plan.work_items, plan.tasks, task + 1); ++item) {
     const int n = int(item / plan.blocks_per_image);
@@ -157,9 +203,11 @@ void fused_task(void* context, int32_t task) {
     const int count = std::min(plan.tiles_per_block, r.tiles - tile_begin);
     const size_t v_stride = size_t(count) * c.channels_padded;
     const size_t m_stride = size_t(count) * c.out_channels_padded;
-    run_phase(kInputPhase, k.input_transform, input_args(r, n, tile_begin, count, v, v_stride));
+    run_phase(kInputPhase, k.input_transform,
+              input_args(r, scales, n, tile_begin, count, v, v_stride));
     run_phase(kGemmPhase, k.gemm, gemm_args(r, count, v, v_stride, m, m_stride));
-    run_phase(kOutputPhase, k.output_transform, output_args(r, n, tile_begin, count, m, m_stride));
+    run_phase(kOutputPhase, k.output_transform,
+              output_args(r, scales, n, tile_begin, count, m, m_stride));
   }
 }
 
@@ -197,12 +245,13 @@ void phased_input_task(void* context, int32_t task) {
   const Run& r = *static_cast<const Run*>(context);
   const RunPlan& plan = r.plan;
   const hawc_conv2d& c = *r.conv;
+  const RunScales scales = scales_of(r);
   for_each_transform_item(
       r, plan.input_items, task, plan.input_tiles, c.channels_padded, plan.channel_chunk,
       [&](int n, const TileGroup& g, int channel_begin) {
         const PhasedBlock b = phased_block(r, n);
         InputTransformArgs a =
-            input_args(r, n, g.begin, g.count,
+            input_args(r, scales, n, g.begin, g.count,
                        b.v + v_panel_offset(g.begin, c.channels_padded) * c.kernels->v_element_size,
                        b.v_stride);
         a.v_part = g.part;
@@ -242,12 +291,13 @@ void phased_output_task(void* context, int32_t task_index) {
   const Run& r = *static_cast<const Run*>(context);
   const RunPlan& plan = r.plan;
   const hawc_conv2d& c = *r.conv;
+  const RunScales scales = scales_of(r);
   for_each_transform_item(
       r, plan.output_items, output_pass_task(plan.tasks, task_index), plan.output_tiles,
       c.out_channels_padded, plan.output_out_chunk, [&](int n, const TileGroup& g, int k_begin) {
         const PhasedBlock b = phased_block(r, n);
         OutputTransformArgs a = output_args(
-            r, n, g.begin, g.count,
+            r, scales, n, g.begin, g.count,
             b.m + size_t(g.begin) * c.out_channels_padded * c.kernels->m_element_size, b.m_stride);
         a.k_begin = k_begin;
         a.k_end = k_begin + plan.output_out_chunk;
@@ -288,11 +338,16 @@ void run_winograd(const hawc_conv2d& c, const RunShape& s, const uint16_t* input
   r.workspace = workspace + (round_up(base, AlignedBuffer<unsigned char>::kAlignment) - base);
   r.v_bytes = v_bytes_of(r.plan, *c.kernels);
   r.slot_bytes = slot_bytes_of(r.plan, *c.kernels);
+  // Kernel sets with FP16 V scan the input first (range scaling): one more
+  // pass, in the same parallel region.
+  const bool scan = c.kernels->max_finite_abs != nullptr;
   if (r.plan.schedule == Schedule::Fused) {
-    parallel_for(o, r.plan.tasks, fused_task, &r);
+    const hawc_task_fn passes[] = {scan_task, fused_task};
+    parallel_passes(o, r.plan.tasks, passes + !scan, 2 - !scan, &r);
   } else {
-    const hawc_task_fn passes[] = {phased_input_task, phased_gemm_task, phased_output_task};
-    parallel_passes(o, r.plan.tasks, passes, 3, &r);
+    const hawc_task_fn passes[] = {scan_task, phased_input_task, phased_gemm_task,
+                                   phased_output_task};
+    parallel_passes(o, r.plan.tasks, passes + !scan, 4 - !scan, &r);
   }
 }
 

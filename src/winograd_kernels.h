@@ -71,6 +71,11 @@ struct InputTransformArgs {
   int channel_begin = 0, channel_end = INT_MAX;
   // Part of one V panel (see VPanelPart).
   VPanelPart v_part = {};
+  // FP16 range scaling (src/range_scaling.h): a power of two that multiplies
+  // every input pixel before the transform, exactly (V = B^T (s d) B). 1 for
+  // data in the kernels' comfortable range; the kernels may take a slower
+  // path otherwise.
+  float input_scale = 1.0f;
 };
 
 struct GemmArgs {
@@ -107,6 +112,10 @@ struct OutputTransformArgs {
   // Output channels to write: [k_begin, min(k_end, Kp)), multiples of 8
   // (NCHW8C's zero lanes belong to the block that holds them).
   int k_begin = 0, k_end = INT_MAX;
+  // FP16 range scaling: a power of two that multiplies M (in FP32, exactly)
+  // before the transform: Y = A^T (s M) A + bias. It undoes the scales of
+  // the packed filter and of input_scale.
+  float m_scale = 1.0f;
 };
 
 struct WinogradKernels {
@@ -117,6 +126,10 @@ struct WinogradKernels {
   void (*input_transform)(const InputTransformArgs&);
   void (*gemm)(const GemmArgs&);
   void (*output_transform)(const OutputTransformArgs&);
+  // For sets whose V and U are FP16: the input scan of FP16 range scaling
+  // (src/range_scaling.h, kernels/fp16_max_abs.h). nullptr: FP32 V and U
+  // need no scaling, the driver passes scales of 1.
+  uint16_t (*max_finite_abs)(const uint16_t* p, size_t n, int lanes) = nullptr;
 };
 
 // Portable C++ kernels: FP16 storage, FP32 arithmetic. Any host.

@@ -86,11 +86,19 @@ ConvData make_conv_inputs(const ConvCase& c) {
   std::normal_distribution<float> normal(0.0f, 1.0f);
   ConvData d;
   std::vector<float> input(size_t(s.batch) * s.in_channels * s.in_h * s.in_w);
-  for (float& v : input) v = normal(rng) * c.input_scale;
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  for (float& v : input)
+    v = (c.input_distribution == Distribution::Uniform ? uniform(rng) : normal(rng)) *
+        c.input_scale;
   d.input = nchw_to_layout(input, s.batch, s.in_channels, s.in_h, s.in_w, c.layout);
-  const float he = std::sqrt(2.0f / float(s.in_channels * s.kernel_h * s.kernel_w));
+  const float he = c.weight_distribution == Distribution::Uniform
+                       ? c.weight_scale
+                       : std::sqrt(2.0f / float(s.in_channels * s.kernel_h * s.kernel_w)) *
+                             c.weight_scale;
   d.weights.resize(size_t(s.out_channels) * s.in_channels * s.kernel_h * s.kernel_w);
-  for (uint16_t& v : d.weights) v = hawc::fp32_to_fp16(normal(rng) * he);
+  for (uint16_t& v : d.weights)
+    v = hawc::fp32_to_fp16(
+        (c.weight_distribution == Distribution::Uniform ? uniform(rng) : normal(rng)) * he);
   if (c.bias) {
     d.bias.resize(s.out_channels);
     for (uint16_t& v : d.bias) v = hawc::fp32_to_fp16(normal(rng) * 0.1f);

@@ -11,6 +11,8 @@
 
 namespace hawc_test {
 
+enum class Distribution { Normal, Uniform };
+
 struct ConvCase {
   hawc_ref::ConvShape shape;
   hawc_layout layout = HAWC_LAYOUT_NCHW;
@@ -19,7 +21,12 @@ struct ConvCase {
   hawc_precision precision = HAWC_PRECISION_HIGH;
   bool bias = true;
   uint32_t seed = 1;
-  float input_scale = 1.0f;  // inputs ~ N(0, input_scale^2)
+  // Normal: inputs ~ N(0, 1) x input_scale, weights ~ N(0, 2 / (9 C)) (He)
+  // x weight_scale. Uniform: U[-1, 1] x the scale, for both.
+  float input_scale = 1.0f;
+  float weight_scale = 1.0f;
+  Distribution input_distribution = Distribution::Normal;
+  Distribution weight_distribution = Distribution::Normal;
 };
 
 struct ConvData {

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "src/fp16.h"
 #include "transforms/neon_fp16/layout_io_neon_fp16.h"
 
 namespace hawc {
@@ -66,6 +67,42 @@ template <>
 inline float16x8_t load_m<float16x8_t>(const float* p) {
   return narrow(Float32x8{vld1q_f32(p), vld1q_f32(p + 4)});
 }
+
+// The same times the range scale s (OutputTransformArgs::m_scale), in FP32
+// before any narrowing: exact for a power of two.
+template <class Vec>
+Vec load_m_scaled(const float* p, float s);
+template <>
+inline Float32x8 load_m_scaled<Float32x8>(const float* p, float s) {
+  return {vmulq_n_f32(vld1q_f32(p), s), vmulq_n_f32(vld1q_f32(p + 4), s)};
+}
+template <>
+inline float16x8_t load_m_scaled<float16x8_t>(const float* p, float s) {
+  return narrow(load_m_scaled<Float32x8>(p, s));
+}
+
+// A reader (layout_io_neon_fp16.h) whose pixels come out times the range
+// scale (InputTransformArgs::input_scale), as two FP16 multiplies by powers
+// of two, s1 then s2 (each in FP16's range, their product need not be):
+// exact unless a result falls below FP16's normal range, where the rounding
+// is far below the largest scaled input's.
+template <class Base>
+struct ScaledReader {
+  Base in;
+  float16x8_t s1, s2;
+  ScaledReader(const Base& b, float scale) : in(b) {
+    const int e = exponent_of(scale), e1 = std::clamp(e, -14, 15);
+    s1 = vdupq_n_f16(float16_t(pow2f(e1)));
+    s2 = vdupq_n_f16(float16_t(pow2f(e - e1)));
+  }
+  float16x8_t scaled(float16x8_t v) const { return vmulq_f16(vmulq_f16(v, s1), s2); }
+  float16x8_t pixel(int y, int x) const { return scaled(in.pixel(y, x)); }
+  template <int N>
+  void row(int y, int x0, float16x8_t* out) const {
+    in.template row<N>(y, x0, out);
+    for (int j = 0; j < N; ++j) out[j] = scaled(out[j]);
+  }
+};
 
 // ---- input transform: V = B^T d B ----
 
@@ -159,10 +196,18 @@ void input_transform_layout(const InputTransformArgs& args, InteriorTilesNchw8c 
           ++i;
         }
       };
+      // Range-scaled input (rare: data far from FP16's comfortable range)
+      // takes the C++ tile path with two more multiplies per pixel.
       if (block * 8 + 8 <= a.channels) {
-        transform_tiles(Reader<false>(a, block));
+        if (a.input_scale == 1.0f)
+          transform_tiles(Reader<false>(a, block));
+        else
+          transform_tiles(ScaledReader<Reader<false>>(Reader<false>(a, block), a.input_scale));
       } else if (block * 8 < a.channels) {
-        transform_tiles(Reader<true>(a, block));
+        if (a.input_scale == 1.0f)
+          transform_tiles(Reader<true>(a, block));
+        else
+          transform_tiles(ScaledReader<Reader<true>>(Reader<true>(a, block), a.input_scale));
       } else {  // padding block beyond round_up(C, 8)
         for (int p = 0; p < alpha * alpha; ++p)
           for (int i = 0; i < mr; ++i) vst1q_f16(dst + p * a.v_point_stride + i * 8, vdupq_n_f16(0));
@@ -183,14 +228,18 @@ void input_transform(const InputTransformArgs& a, InteriorTilesNchw8c interior =
 
 // ---- output transform: Y = A^T M A + bias, activation ----
 
-template <class Transform, class Vec, class Writer>
+// m_scale: OutputTransformArgs::m_scale, applied when Scaled.
+template <class Transform, class Vec, bool Scaled, class Writer>
 inline void output_tile(const Writer& out, const float* src, size_t stride, float16x8_t bias,
-                        Activation act, int y0, int x0, int rows, int cols) {
+                        Activation act, int y0, int x0, int rows, int cols, float m_scale) {
   constexpr int alpha = Transform::alpha, m = Transform::m;
   Vec atm[m][alpha];  // A^T M
   for (int j = 0; j < alpha; ++j) {
     Vec col[alpha], r[m];
-    for (int i = 0; i < alpha; ++i) col[i] = load_m<Vec>(src + size_t(i * alpha + j) * stride);
+    for (int i = 0; i < alpha; ++i) {
+      const float* p = src + size_t(i * alpha + j) * stride;
+      col[i] = Scaled ? load_m_scaled<Vec>(p, m_scale) : load_m<Vec>(p);
+    }
     // Column 1 of A^T (the point 1) is all ones in every variant, so the
     // bias added to point (1, 1) reaches each output once: 1 add per tile.
     if (j == 1) col[1] = plus(col[1], widen<Vec>(bias));
@@ -230,10 +279,11 @@ struct FullTilesNchw8cByActivation {
   }
 };
 
-template <class Transform, class Vec, template <bool> class Writer>
+template <class Transform, class Vec, bool Scaled, template <bool> class Writer>
 void output_transform_layout(const OutputTransformArgs& args, FullTilesNchw8c full) {
   const OutputTransformArgs a = args;  // see input_transform_layout
   constexpr int m = Transform::m;
+  if (Scaled) full = nullptr;  // the assembly does not scale
   const float16_t* bias = reinterpret_cast<const float16_t*>(a.bias_f16);
   const int blocks = int(div_up(a.out_channels, 8));  // those holding output channels
   const int block_end = std::min(blocks, std::min(a.k_end, a.out_channels_padded) / 8);
@@ -268,11 +318,11 @@ void output_transform_layout(const OutputTransformArgs& args, FullTilesNchw8c fu
         const float* tsrc = src + size_t(r) * a.out_channels_padded + block * 8;
         const float16x8_t b = vld1q_f16(bias + block * 8);
         if (block * 8 + 8 <= a.out_channels)
-          output_tile<Transform, Vec>(Writer<false>(a, block), tsrc, a.m_point_stride, b,
-                                      a.activation, ty, tx, rows, cols);
+          output_tile<Transform, Vec, Scaled>(Writer<false>(a, block), tsrc, a.m_point_stride, b,
+                                              a.activation, ty, tx, rows, cols, a.m_scale);
         else
-          output_tile<Transform, Vec>(Writer<true>(a, block), tsrc, a.m_point_stride, b,
-                                      a.activation, ty, tx, rows, cols);
+          output_tile<Transform, Vec, Scaled>(Writer<true>(a, block), tsrc, a.m_point_stride, b,
+                                              a.activation, ty, tx, rows, cols, a.m_scale);
       }
     }
     lt += run;
@@ -280,14 +330,28 @@ void output_transform_layout(const OutputTransformArgs& args, FullTilesNchw8c fu
 }
 
 // full: the variant's assembly for full NCHW8C tiles, or all nullptr.
+template <class Transform, class Vec, bool Scaled>
+void output_transform_scaled(const OutputTransformArgs& a, FullTilesNchw8cByActivation full) {
+  switch (a.layout) {
+    case Layout::NCHW:
+      return output_transform_layout<Transform, Vec, Scaled, NchwWriter>(a, nullptr);
+    case Layout::NHWC:
+      return output_transform_layout<Transform, Vec, Scaled, NhwcWriter>(a, nullptr);
+    case Layout::NCHW8C:
+      return output_transform_layout<Transform, Vec, Scaled, Nchw8cWriter>(a, full[a.activation]);
+  }
+}
+
 template <class Transform, class Vec>
 void output_transform(const OutputTransformArgs& a, FullTilesNchw8cByActivation full = {}) {
-  switch (a.layout) {
-    case Layout::NCHW: return output_transform_layout<Transform, Vec, NchwWriter>(a, nullptr);
-    case Layout::NHWC: return output_transform_layout<Transform, Vec, NhwcWriter>(a, nullptr);
-    case Layout::NCHW8C:
-      return output_transform_layout<Transform, Vec, Nchw8cWriter>(a, full[a.activation]);
-  }
+  // Range-scaled M (rare): the C++ tile path, 2 more multiplies per M
+  // vector, and FP32 arithmetic whatever Vec is: outputs far from 1 (below
+  // FP16's normal range, or near its top while M, larger than its outputs,
+  // is not) would otherwise lose their bits in FP16 arithmetic.
+  if (a.m_scale == 1.0f)
+    output_transform_scaled<Transform, Vec, false>(a, full);
+  else
+    output_transform_scaled<Transform, Float32x8, true>(a, full);
 }
 
 }  // namespace neon_fp16

@@ -35,8 +35,9 @@ void winograd_input_transform_portable(const InputTransformArgs& a) {
           for (int j = 0; j < alpha; ++j) {
             const int y = y0 + i, x = x0 + j;
             if (y >= 0 && y < a.height && x >= 0 && x < a.width)
-              d[i][j] = fp16_to_fp32(
-                  a.input[tensor_offset(a.layout, a.channels, a.height, a.width, c, y, x)]);
+              d[i][j] = fp16_to_fp32(a.input[tensor_offset(a.layout, a.channels, a.height,
+                                                           a.width, c, y, x)]) *
+                        a.input_scale;
           }
       }
       float tmp[alpha][alpha];  // B^T d
@@ -78,7 +79,8 @@ void winograd_output_transform_portable(const OutputTransformArgs& a) {
           for (int j = 0; j < alpha; ++j) {
             float s = 0;
             for (int q = 0; q < alpha; ++q)
-              s += at[i * alpha + q] * src[size_t(q * alpha + j) * a.m_point_stride + k];
+              s += at[i * alpha + q] *
+                   (src[size_t(q * alpha + j) * a.m_point_stride + k] * a.m_scale);
             tmp[i][j] = s;
           }
         for (int i = 0; i < rows; ++i)
