@@ -277,6 +277,9 @@ struct Options {
   bool profile = false;  // --profile: one counted run per (layer, impl), no timing
   bool check = true;     // --no-check (profile mode): no reference, no accuracy check
   std::string reference_cache;  // --reference-cache=DIR (profile mode)
+  // --data-scale=X,W: inputs X N(0,1), He weights times W, no bias (the FP16
+  // range sweeps of README "FP16 range"); 0: the default data.
+  float input_scale = 0, weight_scale = 0;
 };
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -307,6 +310,7 @@ void print_usage(const char* argv0) {
   std::printf(
       "  --threads=N       threads for every implementation (default: hardware threads, %u)\n"
       "  --tolerance=X     largest accepted max|out-ref|/max|ref| (default 2e-2)\n"
+      "  --data-scale=X,W  inputs X * N(0,1), He weights times W, no bias (FP16 range sweeps)\n"
       "  --hawc-layout=L   nhwc (default) or engine: NCHW8C where C and K are multiples of 8,\n"
       "                    else NCHW, as an engine with ncnn's FP16 pack8 blobs runs hawc\n"
       "  --profile         instruction-profiling mode (for the QEMU plugin in bench/qemu_plugin,\n"
@@ -522,6 +526,11 @@ class LayerCache {
       c.layout = HAWC_LAYOUT_NHWC;
       c.bias = true;
       c.seed = 1;
+      if (g_options.input_scale > 0) {
+        c.input_scale = g_options.input_scale;
+        c.weight_scale = g_options.weight_scale;
+        c.bias = false;  // a bias would hide the convolution's error at small scales
+      }
       d->data = hawc_test::make_conv_inputs(c);
       const auto t0 = std::chrono::steady_clock::now();
       const std::string cached = reference_cache_path(l, d->data);
@@ -900,6 +909,13 @@ int main(int argc, char** argv) {
       }
     } else if (value("--tolerance", &v)) {
       opt.tolerance = std::atof(v.c_str());
+    } else if (value("--data-scale", &v)) {
+      if (std::sscanf(v.c_str(), "%f,%f", &opt.input_scale, &opt.weight_scale) != 2 ||
+          !(opt.input_scale > 0) || !(opt.weight_scale > 0)) {
+        std::fprintf(stderr, "hawc_bench: --data-scale must be X,W with X, W > 0 (got %s)\n",
+                     v.c_str());
+        return 2;
+      }
     } else if (value("--hawc-layout", &v)) {
       if (v != "nhwc" && v != "engine") {
         std::fprintf(stderr, "hawc_bench: --hawc-layout must be nhwc or engine (got %s)\n",
