@@ -1,7 +1,13 @@
-// Integer NEON: the magnitude bits of FP16 values order like the values, so
-// UMAX of (bits & 0x7fff) is the largest magnitude. 2 instructions per 8
-// values (plus a quarter of a 4-register load); a tensor holding NaN or Inf
-// (0x7c00 and up) is scanned a second time with them masked out (3 per 8).
+// Integer NEON. Two scans:
+//  - the common one reads only the high byte of each value (sign, the 5
+//    exponent bits, 2 mantissa bits): LD4 de-interleaves 64 bytes so that two
+//    registers hold the high bytes of 32 values, SHL #1 drops the sign and
+//    UMAX keeps the largest: 12 instructions per 64 values. The result has
+//    the exact exponent and the mantissa's low 8 bits rounded up;
+//  - the exact one, UMAX of (bits & 0x7fff) (the magnitude bits order like
+//    the values), 11 instructions per 32 values: for NCHW8C's partial last
+//    block (lane masks), tails, tensors whose largest value is subnormal,
+//    and, with NaN and Inf masked out, tensors that hold them.
 #include <arm_neon.h>
 
 #include "kernels/fp16_max_abs.h"
@@ -25,30 +31,6 @@ uint16_t max_magnitude(const uint16_t* p, size_t n, uint16x8_t mask) {
   };
   uint16x8_t m0 = vdupq_n_u16(0), m1 = m0, m2 = m0, m3 = m0;
   size_t i = 0;
-  if (!SkipNonFinite && n >= 32) {
-    // The common case in assembly: GCC 12 copied all four accumulators in
-    // every iteration of the intrinsics loop (15 instructions per 32 values
-    // instead of 11).
-    const uint16_t* q = p;
-    size_t blocks = n / 32;
-    asm("1:\n\t"
-        "ld1 {v4.8h-v7.8h}, [%[q]], #64\n\t"
-        "and v4.16b, v4.16b, %[mask].16b\n\t"
-        "and v5.16b, v5.16b, %[mask].16b\n\t"
-        "and v6.16b, v6.16b, %[mask].16b\n\t"
-        "and v7.16b, v7.16b, %[mask].16b\n\t"
-        "umax %[m0].8h, %[m0].8h, v4.8h\n\t"
-        "umax %[m1].8h, %[m1].8h, v5.8h\n\t"
-        "umax %[m2].8h, %[m2].8h, v6.8h\n\t"
-        "umax %[m3].8h, %[m3].8h, v7.8h\n\t"
-        "subs %[blocks], %[blocks], #1\n\t"
-        "b.ne 1b"
-        : [q] "+r"(q), [blocks] "+r"(blocks), [m0] "+w"(m0), [m1] "+w"(m1), [m2] "+w"(m2),
-          [m3] "+w"(m3)
-        : [mask] "w"(mask)
-        : "v4", "v5", "v6", "v7", "cc", "memory");
-    i = n / 32 * 32;
-  }
   for (; i + 32 <= n; i += 32) {
     const uint16x8x4_t x = vld1q_u16_x4(p + i);
     m0 = vmaxq_u16(m0, magnitude(x.val[0]));
@@ -65,12 +47,48 @@ uint16_t max_magnitude(const uint16_t* p, size_t n, uint16x8_t mask) {
   return best;
 }
 
-}  // namespace
+// Largest (high byte << 1) over p[0, blocks * 64): (exponent << 3) |
+// (top two mantissa bits << 1); 0xf8 and up where a NaN or Inf is.
+uint8_t max_high_byte_shifted(const uint16_t* p, size_t blocks) {
+  uint8x16_t m0 = vdupq_n_u8(0), m1 = m0, m2 = m0, m3 = m0;
+  asm("1:\n\t"
+      "ld4 {v4.16b-v7.16b}, [%[p]], #64\n\t"
+      "ld4 {v16.16b-v19.16b}, [%[p]], #64\n\t"
+      "shl v5.16b, v5.16b, #1\n\t"
+      "shl v7.16b, v7.16b, #1\n\t"
+      "shl v17.16b, v17.16b, #1\n\t"
+      "shl v19.16b, v19.16b, #1\n\t"
+      "umax %[m0].16b, %[m0].16b, v5.16b\n\t"
+      "umax %[m1].16b, %[m1].16b, v7.16b\n\t"
+      "umax %[m2].16b, %[m2].16b, v17.16b\n\t"
+      "umax %[m3].16b, %[m3].16b, v19.16b\n\t"
+      "subs %[blocks], %[blocks], #1\n\t"
+      "b.ne 1b"
+      : [p] "+r"(p), [blocks] "+r"(blocks), [m0] "+w"(m0), [m1] "+w"(m1), [m2] "+w"(m2),
+        [m3] "+w"(m3)
+      :
+      : "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "cc", "memory");
+  return vmaxvq_u8(vmaxq_u8(vmaxq_u8(m0, m1), vmaxq_u8(m2, m3)));
+}
 
-uint16_t fp16_max_finite_abs_neon(const uint16_t* p, size_t n, int lanes) {
+uint16_t exact_max(const uint16_t* p, size_t n, int lanes) {
   const uint16x8_t mask = lane_mask(lanes);
   const uint16_t all = max_magnitude<false>(p, n, mask);
   return all < 0x7c00 ? all : max_magnitude<true>(p, n, mask);
+}
+
+}  // namespace
+
+uint16_t fp16_max_finite_abs_neon(const uint16_t* p, size_t n, int lanes) {
+  const size_t blocks = n / 64;
+  if (lanes < 8 || blocks == 0) return exact_max(p, n, lanes);
+  const uint8_t top = max_high_byte_shifted(p, blocks);
+  // NaN or Inf, or nothing above the subnormals: the exact scan decides.
+  if (top >= 0xf8 || top < 0x08) return exact_max(p, n, lanes);
+  const uint16_t bound = uint16_t((top >> 1) << 8 | 0xff);
+  const size_t done = blocks * 64;
+  const uint16_t tail = done < n ? exact_max(p + done, n - done, 8) : 0;
+  return bound > tail ? bound : tail;
 }
 
 }  // namespace hawc
