@@ -16,14 +16,18 @@ class Emitter:
         self.lines.append("\t" + text if text and not text.endswith(":") else text)
 
 
-def function_begin(e, name, scratch=0):
+def function_begin(e, name, scratch=0, prelude=()):
     """A global function whose frame holds d8-d15 at [sp, 0..63] and, with
-    scratch > 0, `scratch` bytes of stack above them (from sp + 64)."""
+    scratch > 0, `scratch` bytes of stack above them (from sp + 64). The
+    prelude's instructions run first, while sp is the caller's (to load
+    stack arguments)."""
     e("")
     e(f".global {name}")
     e(f".type {name}, %function")
     e(".p2align 4")
     e(f"{name}:")
+    for line in prelude:
+        e(line)
     if scratch:
         e(f"sub sp, sp, #{scratch + 64}")
         e("stp d8, d9, [sp]")

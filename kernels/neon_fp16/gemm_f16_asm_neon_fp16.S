@@ -8,6 +8,7 @@
 	.type hawc_gemm_f16_1x8__neon_fp16, %function
 	.p2align 4
 hawc_gemm_f16_1x8__neon_fp16:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -15,6 +16,8 @@ hawc_gemm_f16_1x8__neon_fp16:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L1x8_panel:
 	mov x0, x13
 	mov x3, x14
@@ -73,6 +76,15 @@ hawc_gemm_f16_1x8__neon_fp16:
 	add x15, x15, #32
 	subs x7, x7, #1
 	b.ne .L1x8_panel
+	subs x9, x9, #1
+	b.eq .L1x8_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #5
+	add x15, x15, x5, lsl #0
+	mov x2, x16
+	mov x7, x17
+	b .L1x8_panel
+.L1x8_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -84,6 +96,7 @@ hawc_gemm_f16_1x8__neon_fp16:
 	.type hawc_gemm_f16_2x8__neon_fp16, %function
 	.p2align 4
 hawc_gemm_f16_2x8__neon_fp16:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -91,6 +104,8 @@ hawc_gemm_f16_2x8__neon_fp16:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L2x8_panel:
 	mov x0, x13
 	mov x3, x14
@@ -174,6 +189,15 @@ hawc_gemm_f16_2x8__neon_fp16:
 	add x15, x15, #32
 	subs x7, x7, #1
 	b.ne .L2x8_panel
+	subs x9, x9, #1
+	b.eq .L2x8_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #5
+	add x15, x15, x5, lsl #1
+	mov x2, x16
+	mov x7, x17
+	b .L2x8_panel
+.L2x8_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -185,6 +209,7 @@ hawc_gemm_f16_2x8__neon_fp16:
 	.type hawc_gemm_f16_3x8__neon_fp16, %function
 	.p2align 4
 hawc_gemm_f16_3x8__neon_fp16:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -192,6 +217,8 @@ hawc_gemm_f16_3x8__neon_fp16:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L3x8_panel:
 	mov x0, x13
 	mov x3, x14
@@ -300,6 +327,16 @@ hawc_gemm_f16_3x8__neon_fp16:
 	add x15, x15, #32
 	subs x7, x7, #1
 	b.ne .L3x8_panel
+	subs x9, x9, #1
+	b.eq .L3x8_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #5
+	mov x12, #3
+	madd x15, x5, x12, x15
+	mov x2, x16
+	mov x7, x17
+	b .L3x8_panel
+.L3x8_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -311,6 +348,7 @@ hawc_gemm_f16_3x8__neon_fp16:
 	.type hawc_gemm_f16_4x8__neon_fp16, %function
 	.p2align 4
 hawc_gemm_f16_4x8__neon_fp16:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -318,6 +356,8 @@ hawc_gemm_f16_4x8__neon_fp16:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L4x8_panel:
 	mov x0, x13
 	mov x3, x14
@@ -451,6 +491,15 @@ hawc_gemm_f16_4x8__neon_fp16:
 	add x15, x15, #32
 	subs x7, x7, #1
 	b.ne .L4x8_panel
+	subs x9, x9, #1
+	b.eq .L4x8_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #5
+	add x15, x15, x5, lsl #2
+	mov x2, x16
+	mov x7, x17
+	b .L4x8_panel
+.L4x8_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -462,6 +511,7 @@ hawc_gemm_f16_4x8__neon_fp16:
 	.type hawc_gemm_f16_5x8__neon_fp16, %function
 	.p2align 4
 hawc_gemm_f16_5x8__neon_fp16:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -469,6 +519,8 @@ hawc_gemm_f16_5x8__neon_fp16:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L5x8_panel:
 	mov x0, x13
 	mov x3, x14
@@ -630,6 +682,16 @@ hawc_gemm_f16_5x8__neon_fp16:
 	add x15, x15, #32
 	subs x7, x7, #1
 	b.ne .L5x8_panel
+	subs x9, x9, #1
+	b.eq .L5x8_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #5
+	mov x12, #5
+	madd x15, x5, x12, x15
+	mov x2, x16
+	mov x7, x17
+	b .L5x8_panel
+.L5x8_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -641,6 +703,7 @@ hawc_gemm_f16_5x8__neon_fp16:
 	.type hawc_gemm_f16_6x8__neon_fp16, %function
 	.p2align 4
 hawc_gemm_f16_6x8__neon_fp16:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -648,6 +711,8 @@ hawc_gemm_f16_6x8__neon_fp16:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L6x8_panel:
 	mov x0, x13
 	mov x3, x14
@@ -834,6 +899,16 @@ hawc_gemm_f16_6x8__neon_fp16:
 	add x15, x15, #32
 	subs x7, x7, #1
 	b.ne .L6x8_panel
+	subs x9, x9, #1
+	b.eq .L6x8_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #5
+	mov x12, #6
+	madd x15, x5, x12, x15
+	mov x2, x16
+	mov x7, x17
+	b .L6x8_panel
+.L6x8_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -845,6 +920,7 @@ hawc_gemm_f16_6x8__neon_fp16:
 	.type hawc_gemm_f16_7x8__neon_fp16, %function
 	.p2align 4
 hawc_gemm_f16_7x8__neon_fp16:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -852,6 +928,8 @@ hawc_gemm_f16_7x8__neon_fp16:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L7x8_panel:
 	mov x0, x13
 	mov x3, x14
@@ -1063,6 +1141,16 @@ hawc_gemm_f16_7x8__neon_fp16:
 	add x15, x15, #32
 	subs x7, x7, #1
 	b.ne .L7x8_panel
+	subs x9, x9, #1
+	b.eq .L7x8_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #5
+	mov x12, #7
+	madd x15, x5, x12, x15
+	mov x2, x16
+	mov x7, x17
+	b .L7x8_panel
+.L7x8_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -1074,6 +1162,7 @@ hawc_gemm_f16_7x8__neon_fp16:
 	.type hawc_gemm_f16_8x8__neon_fp16, %function
 	.p2align 4
 hawc_gemm_f16_8x8__neon_fp16:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -1081,6 +1170,8 @@ hawc_gemm_f16_8x8__neon_fp16:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L8x8_panel:
 	mov x0, x13
 	mov x3, x14
@@ -1317,6 +1408,15 @@ hawc_gemm_f16_8x8__neon_fp16:
 	add x15, x15, #32
 	subs x7, x7, #1
 	b.ne .L8x8_panel
+	subs x9, x9, #1
+	b.eq .L8x8_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #5
+	add x15, x15, x5, lsl #3
+	mov x2, x16
+	mov x7, x17
+	b .L8x8_panel
+.L8x8_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -1328,6 +1428,7 @@ hawc_gemm_f16_8x8__neon_fp16:
 	.type hawc_gemm_f16_1x16__neon_fp16, %function
 	.p2align 4
 hawc_gemm_f16_1x16__neon_fp16:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -1335,6 +1436,8 @@ hawc_gemm_f16_1x16__neon_fp16:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L1x16_panel:
 	mov x0, x13
 	mov x3, x14
@@ -1419,6 +1522,15 @@ hawc_gemm_f16_1x16__neon_fp16:
 	add x15, x15, #64
 	subs x7, x7, #1
 	b.ne .L1x16_panel
+	subs x9, x9, #1
+	b.eq .L1x16_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #6
+	add x15, x15, x5, lsl #0
+	mov x2, x16
+	mov x7, x17
+	b .L1x16_panel
+.L1x16_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -1430,6 +1542,7 @@ hawc_gemm_f16_1x16__neon_fp16:
 	.type hawc_gemm_f16_2x16__neon_fp16, %function
 	.p2align 4
 hawc_gemm_f16_2x16__neon_fp16:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -1437,6 +1550,8 @@ hawc_gemm_f16_2x16__neon_fp16:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L2x16_panel:
 	mov x0, x13
 	mov x3, x14
@@ -1568,6 +1683,15 @@ hawc_gemm_f16_2x16__neon_fp16:
 	add x15, x15, #64
 	subs x7, x7, #1
 	b.ne .L2x16_panel
+	subs x9, x9, #1
+	b.eq .L2x16_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #6
+	add x15, x15, x5, lsl #1
+	mov x2, x16
+	mov x7, x17
+	b .L2x16_panel
+.L2x16_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -1579,6 +1703,7 @@ hawc_gemm_f16_2x16__neon_fp16:
 	.type hawc_gemm_f16_3x16__neon_fp16, %function
 	.p2align 4
 hawc_gemm_f16_3x16__neon_fp16:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -1586,6 +1711,8 @@ hawc_gemm_f16_3x16__neon_fp16:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L3x16_panel:
 	mov x0, x13
 	mov x3, x14
@@ -1764,6 +1891,16 @@ hawc_gemm_f16_3x16__neon_fp16:
 	add x15, x15, #64
 	subs x7, x7, #1
 	b.ne .L3x16_panel
+	subs x9, x9, #1
+	b.eq .L3x16_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #6
+	mov x12, #3
+	madd x15, x5, x12, x15
+	mov x2, x16
+	mov x7, x17
+	b .L3x16_panel
+.L3x16_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -1775,6 +1912,7 @@ hawc_gemm_f16_3x16__neon_fp16:
 	.type hawc_gemm_f16_4x16__neon_fp16, %function
 	.p2align 4
 hawc_gemm_f16_4x16__neon_fp16:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -1782,6 +1920,8 @@ hawc_gemm_f16_4x16__neon_fp16:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L4x16_panel:
 	mov x0, x13
 	mov x3, x14
@@ -2007,6 +2147,15 @@ hawc_gemm_f16_4x16__neon_fp16:
 	add x15, x15, #64
 	subs x7, x7, #1
 	b.ne .L4x16_panel
+	subs x9, x9, #1
+	b.eq .L4x16_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #6
+	add x15, x15, x5, lsl #2
+	mov x2, x16
+	mov x7, x17
+	b .L4x16_panel
+.L4x16_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -2018,6 +2167,7 @@ hawc_gemm_f16_4x16__neon_fp16:
 	.type hawc_gemm_f16_5x16__neon_fp16, %function
 	.p2align 4
 hawc_gemm_f16_5x16__neon_fp16:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -2025,6 +2175,8 @@ hawc_gemm_f16_5x16__neon_fp16:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L5x16_panel:
 	mov x0, x13
 	mov x3, x14
@@ -2300,6 +2452,16 @@ hawc_gemm_f16_5x16__neon_fp16:
 	add x15, x15, #64
 	subs x7, x7, #1
 	b.ne .L5x16_panel
+	subs x9, x9, #1
+	b.eq .L5x16_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #6
+	mov x12, #5
+	madd x15, x5, x12, x15
+	mov x2, x16
+	mov x7, x17
+	b .L5x16_panel
+.L5x16_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -2311,6 +2473,7 @@ hawc_gemm_f16_5x16__neon_fp16:
 	.type hawc_gemm_f16_6x16__neon_fp16, %function
 	.p2align 4
 hawc_gemm_f16_6x16__neon_fp16:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -2318,6 +2481,8 @@ hawc_gemm_f16_6x16__neon_fp16:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L6x16_panel:
 	mov x0, x13
 	mov x3, x14
@@ -2640,6 +2805,16 @@ hawc_gemm_f16_6x16__neon_fp16:
 	add x15, x15, #64
 	subs x7, x7, #1
 	b.ne .L6x16_panel
+	subs x9, x9, #1
+	b.eq .L6x16_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #6
+	mov x12, #6
+	madd x15, x5, x12, x15
+	mov x2, x16
+	mov x7, x17
+	b .L6x16_panel
+.L6x16_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -2651,6 +2826,7 @@ hawc_gemm_f16_6x16__neon_fp16:
 	.type hawc_gemm_f16_7x16__neon_fp16, %function
 	.p2align 4
 hawc_gemm_f16_7x16__neon_fp16:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -2658,6 +2834,8 @@ hawc_gemm_f16_7x16__neon_fp16:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L7x16_panel:
 	mov x0, x13
 	mov x3, x14
@@ -3027,6 +3205,16 @@ hawc_gemm_f16_7x16__neon_fp16:
 	add x15, x15, #64
 	subs x7, x7, #1
 	b.ne .L7x16_panel
+	subs x9, x9, #1
+	b.eq .L7x16_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #6
+	mov x12, #7
+	madd x15, x5, x12, x15
+	mov x2, x16
+	mov x7, x17
+	b .L7x16_panel
+.L7x16_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -3038,6 +3226,7 @@ hawc_gemm_f16_7x16__neon_fp16:
 	.type hawc_gemm_f16_8x16__neon_fp16, %function
 	.p2align 4
 hawc_gemm_f16_8x16__neon_fp16:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -3045,6 +3234,8 @@ hawc_gemm_f16_8x16__neon_fp16:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L8x16_panel:
 	mov x0, x13
 	mov x3, x14
@@ -3461,6 +3652,15 @@ hawc_gemm_f16_8x16__neon_fp16:
 	add x15, x15, #64
 	subs x7, x7, #1
 	b.ne .L8x16_panel
+	subs x9, x9, #1
+	b.eq .L8x16_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #6
+	add x15, x15, x5, lsl #3
+	mov x2, x16
+	mov x7, x17
+	b .L8x16_panel
+.L8x16_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -3472,6 +3672,7 @@ hawc_gemm_f16_8x16__neon_fp16:
 	.type hawc_gemm_f16_1x8__neon_fp16fhm, %function
 	.p2align 4
 hawc_gemm_f16_1x8__neon_fp16fhm:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -3479,6 +3680,8 @@ hawc_gemm_f16_1x8__neon_fp16fhm:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L1x8f_panel:
 	mov x0, x13
 	mov x3, x14
@@ -3536,6 +3739,15 @@ hawc_gemm_f16_1x8__neon_fp16fhm:
 	add x15, x15, #32
 	subs x7, x7, #1
 	b.ne .L1x8f_panel
+	subs x9, x9, #1
+	b.eq .L1x8f_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #5
+	add x15, x15, x5, lsl #0
+	mov x2, x16
+	mov x7, x17
+	b .L1x8f_panel
+.L1x8f_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -3547,6 +3759,7 @@ hawc_gemm_f16_1x8__neon_fp16fhm:
 	.type hawc_gemm_f16_2x8__neon_fp16fhm, %function
 	.p2align 4
 hawc_gemm_f16_2x8__neon_fp16fhm:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -3554,6 +3767,8 @@ hawc_gemm_f16_2x8__neon_fp16fhm:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L2x8f_panel:
 	mov x0, x13
 	mov x3, x14
@@ -3634,6 +3849,15 @@ hawc_gemm_f16_2x8__neon_fp16fhm:
 	add x15, x15, #32
 	subs x7, x7, #1
 	b.ne .L2x8f_panel
+	subs x9, x9, #1
+	b.eq .L2x8f_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #5
+	add x15, x15, x5, lsl #1
+	mov x2, x16
+	mov x7, x17
+	b .L2x8f_panel
+.L2x8f_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -3645,6 +3869,7 @@ hawc_gemm_f16_2x8__neon_fp16fhm:
 	.type hawc_gemm_f16_3x8__neon_fp16fhm, %function
 	.p2align 4
 hawc_gemm_f16_3x8__neon_fp16fhm:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -3652,6 +3877,8 @@ hawc_gemm_f16_3x8__neon_fp16fhm:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L3x8f_panel:
 	mov x0, x13
 	mov x3, x14
@@ -3755,6 +3982,16 @@ hawc_gemm_f16_3x8__neon_fp16fhm:
 	add x15, x15, #32
 	subs x7, x7, #1
 	b.ne .L3x8f_panel
+	subs x9, x9, #1
+	b.eq .L3x8f_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #5
+	mov x12, #3
+	madd x15, x5, x12, x15
+	mov x2, x16
+	mov x7, x17
+	b .L3x8f_panel
+.L3x8f_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -3766,6 +4003,7 @@ hawc_gemm_f16_3x8__neon_fp16fhm:
 	.type hawc_gemm_f16_4x8__neon_fp16fhm, %function
 	.p2align 4
 hawc_gemm_f16_4x8__neon_fp16fhm:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -3773,6 +4011,8 @@ hawc_gemm_f16_4x8__neon_fp16fhm:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L4x8f_panel:
 	mov x0, x13
 	mov x3, x14
@@ -3899,6 +4139,15 @@ hawc_gemm_f16_4x8__neon_fp16fhm:
 	add x15, x15, #32
 	subs x7, x7, #1
 	b.ne .L4x8f_panel
+	subs x9, x9, #1
+	b.eq .L4x8f_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #5
+	add x15, x15, x5, lsl #2
+	mov x2, x16
+	mov x7, x17
+	b .L4x8f_panel
+.L4x8f_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -3910,6 +4159,7 @@ hawc_gemm_f16_4x8__neon_fp16fhm:
 	.type hawc_gemm_f16_5x8__neon_fp16fhm, %function
 	.p2align 4
 hawc_gemm_f16_5x8__neon_fp16fhm:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -3917,6 +4167,8 @@ hawc_gemm_f16_5x8__neon_fp16fhm:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L5x8f_panel:
 	mov x0, x13
 	mov x3, x14
@@ -4069,6 +4321,16 @@ hawc_gemm_f16_5x8__neon_fp16fhm:
 	add x15, x15, #32
 	subs x7, x7, #1
 	b.ne .L5x8f_panel
+	subs x9, x9, #1
+	b.eq .L5x8f_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #5
+	mov x12, #5
+	madd x15, x5, x12, x15
+	mov x2, x16
+	mov x7, x17
+	b .L5x8f_panel
+.L5x8f_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -4080,6 +4342,7 @@ hawc_gemm_f16_5x8__neon_fp16fhm:
 	.type hawc_gemm_f16_6x8__neon_fp16fhm, %function
 	.p2align 4
 hawc_gemm_f16_6x8__neon_fp16fhm:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -4087,6 +4350,8 @@ hawc_gemm_f16_6x8__neon_fp16fhm:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L6x8f_panel:
 	mov x0, x13
 	mov x3, x14
@@ -4262,6 +4527,16 @@ hawc_gemm_f16_6x8__neon_fp16fhm:
 	add x15, x15, #32
 	subs x7, x7, #1
 	b.ne .L6x8f_panel
+	subs x9, x9, #1
+	b.eq .L6x8f_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #5
+	mov x12, #6
+	madd x15, x5, x12, x15
+	mov x2, x16
+	mov x7, x17
+	b .L6x8f_panel
+.L6x8f_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -4273,6 +4548,7 @@ hawc_gemm_f16_6x8__neon_fp16fhm:
 	.type hawc_gemm_f16_7x8__neon_fp16fhm, %function
 	.p2align 4
 hawc_gemm_f16_7x8__neon_fp16fhm:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -4280,6 +4556,8 @@ hawc_gemm_f16_7x8__neon_fp16fhm:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L7x8f_panel:
 	mov x0, x13
 	mov x3, x14
@@ -4478,6 +4756,16 @@ hawc_gemm_f16_7x8__neon_fp16fhm:
 	add x15, x15, #32
 	subs x7, x7, #1
 	b.ne .L7x8f_panel
+	subs x9, x9, #1
+	b.eq .L7x8f_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #5
+	mov x12, #7
+	madd x15, x5, x12, x15
+	mov x2, x16
+	mov x7, x17
+	b .L7x8f_panel
+.L7x8f_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -4489,6 +4777,7 @@ hawc_gemm_f16_7x8__neon_fp16fhm:
 	.type hawc_gemm_f16_8x8__neon_fp16fhm, %function
 	.p2align 4
 hawc_gemm_f16_8x8__neon_fp16fhm:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -4496,6 +4785,8 @@ hawc_gemm_f16_8x8__neon_fp16fhm:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L8x8f_panel:
 	mov x0, x13
 	mov x3, x14
@@ -4717,6 +5008,15 @@ hawc_gemm_f16_8x8__neon_fp16fhm:
 	add x15, x15, #32
 	subs x7, x7, #1
 	b.ne .L8x8f_panel
+	subs x9, x9, #1
+	b.eq .L8x8f_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #5
+	add x15, x15, x5, lsl #3
+	mov x2, x16
+	mov x7, x17
+	b .L8x8f_panel
+.L8x8f_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -4728,6 +5028,7 @@ hawc_gemm_f16_8x8__neon_fp16fhm:
 	.type hawc_gemm_f16_1x16__neon_fp16fhm, %function
 	.p2align 4
 hawc_gemm_f16_1x16__neon_fp16fhm:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -4735,6 +5036,8 @@ hawc_gemm_f16_1x16__neon_fp16fhm:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L1x16f_panel:
 	mov x0, x13
 	mov x3, x14
@@ -4816,6 +5119,15 @@ hawc_gemm_f16_1x16__neon_fp16fhm:
 	add x15, x15, #64
 	subs x7, x7, #1
 	b.ne .L1x16f_panel
+	subs x9, x9, #1
+	b.eq .L1x16f_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #6
+	add x15, x15, x5, lsl #0
+	mov x2, x16
+	mov x7, x17
+	b .L1x16f_panel
+.L1x16f_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -4827,6 +5139,7 @@ hawc_gemm_f16_1x16__neon_fp16fhm:
 	.type hawc_gemm_f16_2x16__neon_fp16fhm, %function
 	.p2align 4
 hawc_gemm_f16_2x16__neon_fp16fhm:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -4834,6 +5147,8 @@ hawc_gemm_f16_2x16__neon_fp16fhm:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L2x16f_panel:
 	mov x0, x13
 	mov x3, x14
@@ -4958,6 +5273,15 @@ hawc_gemm_f16_2x16__neon_fp16fhm:
 	add x15, x15, #64
 	subs x7, x7, #1
 	b.ne .L2x16f_panel
+	subs x9, x9, #1
+	b.eq .L2x16f_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #6
+	add x15, x15, x5, lsl #1
+	mov x2, x16
+	mov x7, x17
+	b .L2x16f_panel
+.L2x16f_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -4969,6 +5293,7 @@ hawc_gemm_f16_2x16__neon_fp16fhm:
 	.type hawc_gemm_f16_3x16__neon_fp16fhm, %function
 	.p2align 4
 hawc_gemm_f16_3x16__neon_fp16fhm:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -4976,6 +5301,8 @@ hawc_gemm_f16_3x16__neon_fp16fhm:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L3x16f_panel:
 	mov x0, x13
 	mov x3, x14
@@ -5143,6 +5470,16 @@ hawc_gemm_f16_3x16__neon_fp16fhm:
 	add x15, x15, #64
 	subs x7, x7, #1
 	b.ne .L3x16f_panel
+	subs x9, x9, #1
+	b.eq .L3x16f_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #6
+	mov x12, #3
+	madd x15, x5, x12, x15
+	mov x2, x16
+	mov x7, x17
+	b .L3x16f_panel
+.L3x16f_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -5154,6 +5491,7 @@ hawc_gemm_f16_3x16__neon_fp16fhm:
 	.type hawc_gemm_f16_4x16__neon_fp16fhm, %function
 	.p2align 4
 hawc_gemm_f16_4x16__neon_fp16fhm:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -5161,6 +5499,8 @@ hawc_gemm_f16_4x16__neon_fp16fhm:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L4x16f_panel:
 	mov x0, x13
 	mov x3, x14
@@ -5371,6 +5711,15 @@ hawc_gemm_f16_4x16__neon_fp16fhm:
 	add x15, x15, #64
 	subs x7, x7, #1
 	b.ne .L4x16f_panel
+	subs x9, x9, #1
+	b.eq .L4x16f_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #6
+	add x15, x15, x5, lsl #2
+	mov x2, x16
+	mov x7, x17
+	b .L4x16f_panel
+.L4x16f_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -5382,6 +5731,7 @@ hawc_gemm_f16_4x16__neon_fp16fhm:
 	.type hawc_gemm_f16_5x16__neon_fp16fhm, %function
 	.p2align 4
 hawc_gemm_f16_5x16__neon_fp16fhm:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -5389,6 +5739,8 @@ hawc_gemm_f16_5x16__neon_fp16fhm:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L5x16f_panel:
 	mov x0, x13
 	mov x3, x14
@@ -5645,6 +5997,16 @@ hawc_gemm_f16_5x16__neon_fp16fhm:
 	add x15, x15, #64
 	subs x7, x7, #1
 	b.ne .L5x16f_panel
+	subs x9, x9, #1
+	b.eq .L5x16f_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #6
+	mov x12, #5
+	madd x15, x5, x12, x15
+	mov x2, x16
+	mov x7, x17
+	b .L5x16f_panel
+.L5x16f_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -5656,6 +6018,7 @@ hawc_gemm_f16_5x16__neon_fp16fhm:
 	.type hawc_gemm_f16_6x16__neon_fp16fhm, %function
 	.p2align 4
 hawc_gemm_f16_6x16__neon_fp16fhm:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -5663,6 +6026,8 @@ hawc_gemm_f16_6x16__neon_fp16fhm:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L6x16f_panel:
 	mov x0, x13
 	mov x3, x14
@@ -5962,6 +6327,16 @@ hawc_gemm_f16_6x16__neon_fp16fhm:
 	add x15, x15, #64
 	subs x7, x7, #1
 	b.ne .L6x16f_panel
+	subs x9, x9, #1
+	b.eq .L6x16f_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #6
+	mov x12, #6
+	madd x15, x5, x12, x15
+	mov x2, x16
+	mov x7, x17
+	b .L6x16f_panel
+.L6x16f_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -5973,6 +6348,7 @@ hawc_gemm_f16_6x16__neon_fp16fhm:
 	.type hawc_gemm_f16_7x16__neon_fp16fhm, %function
 	.p2align 4
 hawc_gemm_f16_7x16__neon_fp16fhm:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -5980,6 +6356,8 @@ hawc_gemm_f16_7x16__neon_fp16fhm:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L7x16f_panel:
 	mov x0, x13
 	mov x3, x14
@@ -6322,6 +6700,16 @@ hawc_gemm_f16_7x16__neon_fp16fhm:
 	add x15, x15, #64
 	subs x7, x7, #1
 	b.ne .L7x16f_panel
+	subs x9, x9, #1
+	b.eq .L7x16f_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #6
+	mov x12, #7
+	madd x15, x5, x12, x15
+	mov x2, x16
+	mov x7, x17
+	b .L7x16f_panel
+.L7x16f_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]
@@ -6333,6 +6721,7 @@ hawc_gemm_f16_7x16__neon_fp16fhm:
 	.type hawc_gemm_f16_8x16__neon_fp16fhm, %function
 	.p2align 4
 hawc_gemm_f16_8x16__neon_fp16fhm:
+	ldr x9, [sp]
 	stp d8, d9, [sp, #-64]!
 	stp d10, d11, [sp, #16]
 	stp d12, d13, [sp, #32]
@@ -6340,6 +6729,8 @@ hawc_gemm_f16_8x16__neon_fp16fhm:
 	mov x13, x0
 	mov x14, x3
 	mov x15, x4
+	mov x16, x2
+	mov x17, x7
 .L8x16f_panel:
 	mov x0, x13
 	mov x3, x14
@@ -6725,6 +7116,15 @@ hawc_gemm_f16_8x16__neon_fp16fhm:
 	add x15, x15, #64
 	subs x7, x7, #1
 	b.ne .L8x16f_panel
+	subs x9, x9, #1
+	b.eq .L8x16f_done
+	madd x13, x14, x1, x13
+	sub x15, x15, x17, lsl #6
+	add x15, x15, x5, lsl #3
+	mov x2, x16
+	mov x7, x17
+	b .L8x16f_panel
+.L8x16f_done:
 	ldp d10, d11, [sp, #16]
 	ldp d12, d13, [sp, #32]
 	ldp d14, d15, [sp, #48]

@@ -11,11 +11,11 @@
 // The assembly kernels (contract in gen_gemm_asm.py): M rows of MR tiles x
 // (panels x NR) output channels, FP16 FMLA chains of 8 * chain_steps channels
 // added into FP32 M. "fhm" adds with FMLAL (FEAT_FHM), bitwise the same M.
-#define HAWC_DECLARE_GEMM_F16(MR, NR)                                                         \
-  void hawc_gemm_f16_##MR##x##NR##__neon_fp16(const float16_t*, size_t, const float16_t*,   \
-                                              size_t, float*, size_t, size_t, size_t);      \
-  void hawc_gemm_f16_##MR##x##NR##__neon_fp16fhm(const float16_t*, size_t, const float16_t*, \
-                                                 size_t, float*, size_t, size_t, size_t);
+#define HAWC_DECLARE_GEMM_F16(MR, NR)                                                          \
+  void hawc_gemm_f16_##MR##x##NR##__neon_fp16(const float16_t*, size_t, const float16_t*,    \
+                                              size_t, float*, size_t, size_t, size_t, size_t); \
+  void hawc_gemm_f16_##MR##x##NR##__neon_fp16fhm(const float16_t*, size_t, const float16_t*,  \
+                                                 size_t, float*, size_t, size_t, size_t, size_t);
 #define HAWC_DECLARE_GEMM_F16_NR(NR)                                                         \
   HAWC_DECLARE_GEMM_F16(1, NR) HAWC_DECLARE_GEMM_F16(2, NR) HAWC_DECLARE_GEMM_F16(3, NR)     \
   HAWC_DECLARE_GEMM_F16(4, NR) HAWC_DECLARE_GEMM_F16(5, NR) HAWC_DECLARE_GEMM_F16(6, NR)     \
@@ -53,7 +53,7 @@ void for_each_block(const GemmArgs& a, Call&& call) {
 }
 
 using F16Kernel = void (*)(const float16_t*, size_t, const float16_t*, size_t, float*, size_t,
-                           size_t, size_t);
+                           size_t, size_t, size_t);
 #define HAWC_GEMM_F16_ROW(NR, SUFFIX)                                                        \
   {hawc_gemm_f16_1x##NR##__##SUFFIX, hawc_gemm_f16_2x##NR##__##SUFFIX,                       \
    hawc_gemm_f16_3x##NR##__##SUFFIX, hawc_gemm_f16_4x##NR##__##SUFFIX,                       \
@@ -86,19 +86,23 @@ void gemm_fp16_sums(const GemmArgs& a, int chain_channels, bool fhm) {
       // Whole 16-wide panels of this group, then an 8-wide last panel.
       const int full = std::min(group, (k_end - k0) / kGemmNR);
       const int tail = full < group && k0 + full * kGemmNR < k_end ? 8 : 0;
-      for (int t0 = 0; t0 < a.tiles; t0 += kGemmMR) {
+      for (int t0 = 0; t0 < a.tiles;) {
         const int mr = std::min(kGemmMR, a.tiles - t0);  // of ours in this panel
         const VTileSlot slot = v_tile_slot(t0, a.tiles, cp, a.v_part);
+        // Whole V panels (kGemmMR tiles, 8 * Cp elements apart) go to one
+        // call; a panel part or a short last panel to its own.
+        const int v_panels = a.v_part.tiles == 0 && mr == kGemmMR ? (a.tiles - t0) / kGemmMR : 1;
         const size_t v_step = size_t(8) * slot.panel_tiles * sizeof(float16_t);
         float* mt = m + size_t(t0) * kp + k0;
         const size_t ldm = size_t(kp) * sizeof(float);
         if (full > 0)
           kF16Kernels[fhm][1][mr - 1](v + slot.offset, v_step, u + size_t(k0) * cp, steps, mt, ldm,
-                                      chain, size_t(full));
+                                      chain, size_t(full), size_t(v_panels));
         if (tail)
           kF16Kernels[fhm][0][mr - 1](v + slot.offset, v_step,
                                       u + size_t(k0 + full * kGemmNR) * cp, steps,
-                                      mt + full * kGemmNR, ldm, chain, 1);
+                                      mt + full * kGemmNR, ldm, chain, 1, size_t(v_panels));
+        t0 += v_panels * mr;
       }
     }
   }
