@@ -15,7 +15,9 @@ constexpr int kFilterMinExponent = -6, kFilterMaxExponent = 3, kFilterTargetExpo
 // Inputs: at least 2^-8, and small enough that V = B^T d B cannot overflow
 // FP16 for any input pattern: the transform grows values by up to (largest
 // row sum of |B^T|)^2 = 4 (F(2x2)), 196 (F(4x4)), 225 (F(6x6)).
-constexpr int kInputMinExponent = -8;
+// With FP32 products (the FP32-sum GEMM's FP32 U) only this matters, and b
+// brings x_max to [2^1, 2^2).
+constexpr int kInputMinExponent = -8, kInputTargetExponent = 1;
 constexpr int kInputMaxExponent[kNumVariants] = {12, 7, 7};
 // Products: the scaled u_max * x_max from 2^-7 to below 2^5 (x_max * u_max
 // < 2^(ex + eu + 2)); outside, b brings it to [2^-1, 2^1).
@@ -38,7 +40,8 @@ int filter_scale_exponent(float u_max) {
   return kFilterTargetExponent - e;
 }
 
-RunScales run_scales(Variant v, int filter_exponent, float scaled_u_max, uint16_t x_max_bits) {
+RunScales run_scales(Variant v, bool fp16_products, int filter_exponent, float scaled_u_max,
+                     uint16_t x_max_bits) {
   int b = 0;
   const float x_max = fp16_to_fp32(x_max_bits);
   const int forced = g_forced_b.load(std::memory_order_relaxed);
@@ -48,10 +51,11 @@ RunScales run_scales(Variant v, int filter_exponent, float scaled_u_max, uint16_
     // x_max may be an FP16 subnormal: exact in FP32, where it is normal.
     const int ex = exponent_of(x_max), eu = exponent_of(scaled_u_max);
     const int x_limit = kInputMaxExponent[static_cast<int>(v)];
-    const bool in_window = ex >= kInputMinExponent && ex <= x_limit &&
-                           ex + eu >= kProductMinExponent && ex + eu + 2 <= kProductMaxExponent;
+    const bool products_in_window =
+        !fp16_products || (ex + eu >= kProductMinExponent && ex + eu + 2 <= kProductMaxExponent);
+    const bool in_window = ex >= kInputMinExponent && ex <= x_limit && products_in_window;
     if (!in_window) {
-      b = kProductTargetExponent - (ex + eu);
+      b = fp16_products ? kProductTargetExponent - (ex + eu) : kInputTargetExponent - ex;
       b = std::max(b, kInputMinExponent - ex);  // inputs not too small ...
       b = std::min(b, x_limit - ex);            // ... and, first, not overflowing V
     }

@@ -35,8 +35,11 @@ struct RunScales {
 
 // b from the largest finite input magnitude (FP16 bits, see
 // kernels/fp16_max_abs.h) and the scaled filter's largest value
-// u_max * 2^a, and the scales that follow.
-RunScales run_scales(Variant v, int filter_exponent, float scaled_u_max, uint16_t x_max_bits);
+// u_max * 2^a, and the scales that follow. fp16_products: U is FP16, so
+// the products U V and their FP16 chains must stay in FP16's window too
+// (with an FP32 U only V = B^T d B must).
+RunScales run_scales(Variant v, bool fp16_products, int filter_exponent, float scaled_u_max,
+                     uint16_t x_max_bits);
 
 // Tests: force b (on every kernel set with FP16 V), or stop forcing with
 // kNoForcedInputExponent. Scaling in-range data must not change a bit.

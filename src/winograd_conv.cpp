@@ -120,7 +120,7 @@ void scan_task(void* context, int32_t task) {
 RunScales scales_of(const Run& r) {
   const hawc_conv2d& c = *r.conv;
   if (c.kernels->max_finite_abs == nullptr) return {};
-  return run_scales(c.variant, c.filter_exponent, c.scaled_u_max,
+  return run_scales(c.variant, c.kernels->u_element_size == 2, c.filter_exponent, c.scaled_u_max,
                     uint16_t(r.input_max.load(std::memory_order_relaxed)));
 }
 
