@@ -108,7 +108,10 @@ typedef struct hawc_conv2d_params {
  * task(task_context, i) once for every i in [0, n), in any order and on any
  * threads, and return when all calls have returned. hawc passes n <= the
  * num_threads of the run, and each task is a long, evenly sized piece of work,
- * so a plain static split over the pool's workers is what fits best. */
+ * so a plain static split over the pool's workers is what fits best. A run
+ * calls it once per pass, one after the other: on the NEON FP16 path a short
+ * scan of the input (FP16 range scaling), then one pass (or three: input
+ * transform, GEMM, output transform) of the convolution. */
 typedef void (*hawc_task_fn)(void* task_context, int32_t index);
 typedef void (*hawc_parallel_for_fn)(void* pool_context, int32_t n, hawc_task_fn task,
                                      void* task_context);
