@@ -7,9 +7,12 @@
 // aligned allocation, NCHW8C input padding lanes filled with garbage; a tenth
 // wide: C 25..512, K 1..40 on images up to 8x8; a third at FP16-range
 // scales: inputs 1e-4..1e2 and weights 1e-3..1e3 x He, log-uniform, normal or
-// uniform inputs) against the FP32 reference, for every implementation this
-// CPU runs: within error_bound() plus the error of rounding the exact result
-// to FP16 once (which tiny scales make large). Each output must also be
+// uniform inputs; one in 12 with a NaN, +Inf or -Inf input pixel, whose
+// tiles are left out of the error but must keep NaN non-finite) against the
+// FP32 reference, for every implementation this CPU runs: within
+// error_bound() plus the error of rounding the exact result to FP16 once
+// (which tiny scales make large). A special value that reached the input
+// scan's scale would fail the other tiles (checked by breaking the scan). Each output must also be
 // bitwise equal to a plain single-threaded run, leave the bytes around the
 // output tensor alone and write NCHW8C output padding lanes as +0.
 //
@@ -256,6 +259,10 @@ struct RandomCase {
   hawc::ScheduleChoice schedule = hawc::ScheduleChoice::Auto;
   size_t in_offset = 1, out_offset = 1;  // elements past an aligned allocation
   bool poison_pad_lanes = false;
+  // A NaN, +Inf or -Inf (index into kSpecialBits, -1: none) at input pixel
+  // (special_n, special_c, special_y, special_x).
+  int special = -1;
+  int special_n = 0, special_c = 0, special_y = 0, special_x = 0;
 };
 
 RandomCase random_case(Rng& r, uint32_t seed) {
@@ -301,17 +308,34 @@ RandomCase random_case(Rng& r, uint32_t seed) {
     c.weight_scale = float(std::min(log_uniform(-3, 3), 1e3 / c.input_scale));  // outputs < 65504
     if (r.coin()) c.input_distribution = hawc_test::Distribution::Uniform;
   }
+  if (r.coin(8)) {
+    rc.special = r.range(0, 2);
+    rc.special_n = r.range(0, s.batch - 1), rc.special_c = r.range(0, s.in_channels - 1);
+    rc.special_y = r.range(0, s.in_h - 1), rc.special_x = r.range(0, s.in_w - 1);
+  }
   return rc;
+}
+
+constexpr uint16_t kSpecialBits[] = {0x7e00, 0x7c00, 0xfc00};  // NaN, +Inf, -Inf
+
+// Whether output (n, y, x) belongs to an F(m x m) tile whose (m + 2)^2 input
+// patch holds the special pixel (examples/FP16_RANGE.md: only those change).
+bool in_special_tile(const RandomCase& rc, int m, int n, int y, int x) {
+  if (rc.special < 0 || n != rc.special_n) return false;
+  const hawc_ref::ConvShape& s = rc.c.shape;
+  const int y0 = y / m * m - s.pad_top, x0 = x / m * m - s.pad_left;
+  return rc.special_y >= y0 && rc.special_y <= y0 + m + 1 && rc.special_x >= x0 &&
+         rc.special_x <= x0 + m + 1;
 }
 
 std::string describe(const RandomCase& rc, Implementation impl) {
   const ConvCase& c = rc.c;
   const hawc_ref::ConvShape& s = c.shape;
-  char buf[480];
+  char buf[560];
   std::snprintf(buf, sizeof buf,
                 "%s %s%s N%d C%d K%d %dx%d pad t%d l%d b%d r%d %s act=%s bias=%d threads=%d "
                 "runner=%s workspace=%s%d schedule=%s offsets in %zu out %zu poison=%d seed=%u "
-                "scales x %.2g%s w %.2g",
+                "scales x %.2g%s w %.2g special %d at n%d c%d y%d x%d",
                 hawc_test::implementation_name(impl).c_str(), kAlgoName[c.algorithm],
                 c.precision == HAWC_PRECISION_FAST ? " fast" : "", s.batch,
                 s.in_channels, s.out_channels, s.in_h, s.in_w, s.pad_top, s.pad_left, s.pad_bottom,
@@ -320,7 +344,8 @@ std::string describe(const RandomCase& rc, Implementation impl) {
                 std::max(rc.workspace_skew, 0), kScheduleName[int(rc.schedule)], rc.in_offset,
                 rc.out_offset, int(rc.poison_pad_lanes), c.seed, c.input_scale,
                 c.input_distribution == hawc_test::Distribution::Uniform ? " uniform" : "",
-                c.weight_scale);
+                c.weight_scale, rc.special, rc.special_n, rc.special_c, rc.special_y,
+                rc.special_x);
   return buf;
 }
 
@@ -361,10 +386,16 @@ CaseResult run_case(const RandomCase& rc, Implementation impl) {
   const ConvCase& c = rc.c;
   const hawc_ref::ConvShape& s = c.shape;
   hawc_test::ConvData d = hawc_test::make_conv_inputs(c);
+  if (rc.special >= 0)
+    d.input[hawc::image_elements(hawc::Layout(c.layout), s.in_channels, s.in_h, s.in_w) *
+                size_t(rc.special_n) +
+            hawc::tensor_offset(hawc::Layout(c.layout), s.in_channels, s.in_h, s.in_w,
+                                rc.special_c, rc.special_y, rc.special_x)] =
+        kSpecialBits[rc.special];
   ConvCase pre = c;
   pre.activation = HAWC_ACTIVATION_NONE;
   hawc_test::compute_reference(pre, &d);
-  const std::vector<float> ref_pre = d.reference;
+  std::vector<float> ref_pre = d.reference;
   std::vector<float> ref(ref_pre.size());
   for (size_t i = 0; i < ref.size(); ++i) ref[i] = activate(ref_pre[i], c.activation);
 
@@ -462,8 +493,26 @@ CaseResult run_case(const RandomCase& rc, Implementation impl) {
             return res;
           }
   }
-  const std::vector<float> got =
+  std::vector<float> got =
       hawc_test::layout_to_nchw(out, s.batch, s.out_channels, s.out_h(), s.out_w(), c.layout);
+  if (rc.special >= 0) {
+    // The special pixel's tiles: a NaN never turns finite; they are left out
+    // of the error. Every other output is compared as usual (so the input
+    // scan must have skipped the special value: same scale as without it).
+    const int m = hawc_model::tile_size(res.algorithm), oh = s.out_h(), ow = s.out_w();
+    for (int n = 0; n < s.batch; ++n)
+      for (int k = 0; k < s.out_channels; ++k)
+        for (int y = 0; y < oh; ++y)
+          for (int x = 0; x < ow; ++x) {
+            const size_t i = ((size_t(n) * s.out_channels + k) * oh + y) * ow + x;
+            if (!in_special_tile(rc, m, n, y, x)) continue;
+            if (std::isnan(ref_pre[i]) && !std::isnan(got[i]) && !std::isinf(got[i])) {
+              res.failure = "a NaN input gave a finite output whose window holds it";
+              return res;
+            }
+            got[i] = ref[i] = ref_pre[i] = 0;
+          }
+  }
   res.error = scaled_error(got, ref, ref_pre);
   // Plus the error of rounding the exact result to FP16 once, which no FP16
   // output avoids (large where tiny scales make the outputs subnormal).
