@@ -34,8 +34,8 @@ struct hawc_conv2d {
   // Packed transformed filter in the kernels' element type (one of the two).
   hawc::AlignedBuffer<float> u_f32;
   hawc::AlignedBuffer<uint16_t> u_f16;
-  hawc::AlignedBuffer<float> bias_f32;           // Kp values, zeros without bias
-  hawc::AlignedBuffer<uint16_t> bias_f16;        // the same in FP16
+  hawc::AlignedBuffer<float> bias_f32;     // Kp values, zeros without bias
+  hawc::AlignedBuffer<uint16_t> bias_f16;  // the same in FP16
   // FP16 range scaling (src/range_scaling.h): U holds the transformed
   // filter times 2^filter_exponent, whose largest |value| is scaled_u_max.
   int filter_exponent = 0;

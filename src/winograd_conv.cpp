@@ -43,8 +43,7 @@ size_t v_bytes_of(const RunPlan& plan, const WinogradKernels& k) {
   return round_up_sat(mul_sat(plan.v_elements, k.v_element_size), 64);
 }
 size_t slot_bytes_of(const RunPlan& plan, const WinogradKernels& k) {
-  return add_sat(v_bytes_of(plan, k),
-                 round_up_sat(mul_sat(plan.m_elements, k.m_element_size), 64));
+  return add_sat(v_bytes_of(plan, k), round_up_sat(mul_sat(plan.m_elements, k.m_element_size), 64));
 }
 
 // Per-phase profiling (src/phase_profile.h): with HAWC_PROFILE_PHASE set to
@@ -131,18 +130,18 @@ InputTransformArgs input_args(const Run& r, const RunScales& scales, int n, int 
   const hawc_conv2d& c = *r.conv;
   const hawc_conv2d_params& p = c.params;
   InputTransformArgs a{r.input + r.in_image * n,
-          static_cast<Layout>(p.layout),
-          p.in_channels,
-          r.shape.in_h,
-          r.shape.in_w,
-          p.pad_top,
-          p.pad_left,
-          r.tiles_w,
-          tile_begin,
-          count,
-          c.channels_padded,
-          v,
-          v_stride};
+                       static_cast<Layout>(p.layout),
+                       p.in_channels,
+                       r.shape.in_h,
+                       r.shape.in_w,
+                       p.pad_top,
+                       p.pad_left,
+                       r.tiles_w,
+                       tile_begin,
+                       count,
+                       c.channels_padded,
+                       v,
+                       v_stride};
   a.input_scale = scales.input_scale;
   return a;
 }
@@ -169,19 +168,19 @@ OutputTransformArgs output_args(const Run& r, const RunScales& scales, int n, in
   const hawc_conv2d& c = *r.conv;
   const hawc_conv2d_params& p = c.params;
   OutputTransformArgs a{m,
-          m_stride,
-          c.out_channels_padded,
-          r.output + r.out_image * n,
-          static_cast<Layout>(p.layout),
-          p.out_channels,
-          r.shape.out_h,
-          r.shape.out_w,
-          r.tiles_w,
-          tile_begin,
-          count,
-          c.bias_f32.data(),
-          c.bias_f16.data(),
-          static_cast<Activation>(p.activation)};
+                        m_stride,
+                        c.out_channels_padded,
+                        r.output + r.out_image * n,
+                        static_cast<Layout>(p.layout),
+                        p.out_channels,
+                        r.shape.out_h,
+                        r.shape.out_w,
+                        r.tiles_w,
+                        tile_begin,
+                        count,
+                        c.bias_f32.data(),
+                        c.bias_f16.data(),
+                        static_cast<Activation>(p.activation)};
   a.m_scale = scales.m_scale;
   return a;
 }

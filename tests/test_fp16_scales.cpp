@@ -39,8 +39,8 @@ bool neon_fp16_available() {
 }
 
 struct Measured {
-  double error = 0;     // max-rel against the FP64 reference
-  double floor = 0;     // max-rel of the reference rounded to FP16 once
+  double error = 0;  // max-rel against the FP64 reference
+  double floor = 0;  // max-rel of the reference rounded to FP16 once
   double max_ref = 0;
   bool ran = false;
   hawc_algorithm algorithm = HAWC_ALGORITHM_AUTO;  // what AUTO chose
@@ -105,14 +105,14 @@ TEST(Fp16Scales, EnvelopeBothLevels) {
           }
           ++checked;
           ASSERT_TRUE(m.ran);
-          const double bound = hawc_test::error_bound(Implementation::NeonFp16, m.algorithm,
-                                                      level, channels);
+          const double bound =
+              hawc_test::error_bound(Implementation::NeonFp16, m.algorithm, level, channels);
           std::printf("  %8.2e(%7.1e)", m.error, m.floor);
           worst = std::max(worst, m.error);
           worst_excess = std::max(worst_excess, m.error - m.floor);
           EXPECT_LE(m.error, bound + m.floor)
-              << "C=" << channels << " input scale " << sx << " weight scale " << sw
-              << ": max-rel " << m.error << ", bound " << bound << ", FP16 floor " << m.floor;
+              << "C=" << channels << " input scale " << sx << " weight scale " << sw << ": max-rel "
+              << m.error << ", bound " << bound << ", FP16 floor " << m.floor;
         }
         std::printf("\n");
       }
@@ -122,7 +122,6 @@ TEST(Fp16Scales, EnvelopeBothLevels) {
   }
   std::printf("%d runs checked, %d out of FP16 range\n", checked, skipped);
 }
-
 
 // The same envelope for each forced variant (C = 64, a coarser grid), against
 // the variant's documented bound at the level (tests/support/error_bounds.h).
@@ -184,8 +183,8 @@ TEST(Fp16Scales, SmallInputsKeepTheirBits) {
 // (U, in FP16, overflowed from |w| of about 29112; F(6x6) from 42320).
 TEST(Fp16Scales, LargeWeightsDoNotOverflow) {
   if (!neon_fp16_available()) GTEST_SKIP() << "no FP16 arithmetic";
-  for (hawc_algorithm a : {HAWC_ALGORITHM_WINOGRAD_F2X3, HAWC_ALGORITHM_WINOGRAD_F4X3,
-                           HAWC_ALGORITHM_WINOGRAD_F6X3})
+  for (hawc_algorithm a :
+       {HAWC_ALGORITHM_WINOGRAD_F2X3, HAWC_ALGORITHM_WINOGRAD_F4X3, HAWC_ALGORITHM_WINOGRAD_F6X3})
     for (hawc_precision level : {HAWC_PRECISION_HIGH, HAWC_PRECISION_FAST}) {
       ConvCase c;
       c.shape = {1, 12, 4, 8, 8};
@@ -221,8 +220,8 @@ TEST(Fp16Scales, ForcedScalingIsExact) {
     bool bitwise;
   };
   const Case cases[] = {
-      {HAWC_ALGORITHM_WINOGRAD_F4X3, HAWC_PRECISION_HIGH, 64, true},   // FP16 chains
-      {HAWC_ALGORITHM_WINOGRAD_F4X3, HAWC_PRECISION_HIGH, 16, true},   // FP32 sums
+      {HAWC_ALGORITHM_WINOGRAD_F4X3, HAWC_PRECISION_HIGH, 64, true},  // FP16 chains
+      {HAWC_ALGORITHM_WINOGRAD_F4X3, HAWC_PRECISION_HIGH, 16, true},  // FP32 sums
       {HAWC_ALGORITHM_WINOGRAD_F6X3, HAWC_PRECISION_HIGH, 24, true},
       {HAWC_ALGORITHM_WINOGRAD_F4X3, HAWC_PRECISION_FAST, 72, false},  // FP16 transforms
       {HAWC_ALGORITHM_WINOGRAD_F2X3, HAWC_PRECISION_HIGH, 40, false},
@@ -242,14 +241,14 @@ TEST(Fp16Scales, ForcedScalingIsExact) {
         const Measured m1 = measure(c, &scaled);
         hawc::force_input_scale_exponent(hawc::kNoForcedInputExponent);
         ASSERT_TRUE(m0.ran && m1.ran);
-        const std::string what = "algorithm " + std::to_string(k.algorithm) + " C=" +
-                                 std::to_string(k.channels) + " layout " +
+        const std::string what = "algorithm " + std::to_string(k.algorithm) +
+                                 " C=" + std::to_string(k.channels) + " layout " +
                                  std::to_string(layout) + " b=" + std::to_string(b);
         if (k.bitwise && b > 0)
           EXPECT_EQ(plain, scaled) << what;
         else
-          EXPECT_LE(m1.error, hawc_test::error_bound(Implementation::NeonFp16, k.algorithm,
-                                                     k.level, k.channels))
+          EXPECT_LE(m1.error, hawc_test::error_bound(Implementation::NeonFp16, k.algorithm, k.level,
+                                                     k.channels))
               << what;
       }
 }
@@ -267,9 +266,9 @@ TEST(Fp16Scales, ScanFindsTheLargestFiniteMagnitude) {
     const int kind = trial % 5;
     for (uint16_t& v : data) {
       v = uint16_t(rng());
-      if (kind == 1) v &= 0x83ff;                         // zeros and subnormals only
-      if (kind == 2 && rng() % 4 != 0) v |= 0x7c00;       // mostly NaN / Inf
-      if (kind == 3) v = uint16_t((v & 0x87ff) | 0x3800);  // around 1
+      if (kind == 1) v &= 0x83ff;                             // zeros and subnormals only
+      if (kind == 2 && rng() % 4 != 0) v |= 0x7c00;           // mostly NaN / Inf
+      if (kind == 3) v = uint16_t((v & 0x87ff) | 0x3800);     // around 1
       if (kind == 4) v &= rng() % 64 == 0 ? 0xffff : 0xbbff;  // a few large ones, rare Inf
     }
     const int lanes = trial % 2 == 0 ? 8 : int(rng() % 8) + 1;

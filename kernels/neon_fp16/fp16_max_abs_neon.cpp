@@ -17,8 +17,7 @@ namespace {
 
 inline uint16x8_t lane_mask(int lanes) {
   static const uint16_t kIota[8] = {0, 1, 2, 3, 4, 5, 6, 7};
-  return vandq_u16(vcltq_u16(vld1q_u16(kIota), vdupq_n_u16(uint16_t(lanes))),
-                   vdupq_n_u16(0x7fff));
+  return vandq_u16(vcltq_u16(vld1q_u16(kIota), vdupq_n_u16(uint16_t(lanes))), vdupq_n_u16(0x7fff));
 }
 
 // Largest (bits & mask), and with SkipNonFinite of those below 0x7c00.
@@ -64,8 +63,8 @@ uint8_t max_high_byte_shifted(const uint16_t* p, size_t blocks) {
       "umax %[m3].16b, %[m3].16b, v19.16b\n\t"
       "subs %[blocks], %[blocks], #1\n\t"
       "b.ne 1b"
-      : [p] "+r"(p), [blocks] "+r"(blocks), [m0] "+w"(m0), [m1] "+w"(m1), [m2] "+w"(m2),
-        [m3] "+w"(m3)
+      :
+      [p] "+r"(p), [blocks] "+r"(blocks), [m0] "+w"(m0), [m1] "+w"(m1), [m2] "+w"(m2), [m3] "+w"(m3)
       :
       : "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "cc", "memory");
   return vmaxvq_u8(vmaxq_u8(vmaxq_u8(m0, m1), vmaxq_u8(m2, m3)));

@@ -35,9 +35,10 @@ void winograd_input_transform_portable(const InputTransformArgs& a) {
           for (int j = 0; j < alpha; ++j) {
             const int y = y0 + i, x = x0 + j;
             if (y >= 0 && y < a.height && x >= 0 && x < a.width)
-              d[i][j] = fp16_to_fp32(a.input[tensor_offset(a.layout, a.channels, a.height,
-                                                           a.width, c, y, x)]) *
-                        a.input_scale;
+              d[i][j] =
+                  fp16_to_fp32(
+                      a.input[tensor_offset(a.layout, a.channels, a.height, a.width, c, y, x)]) *
+                  a.input_scale;
           }
       }
       float tmp[alpha][alpha];  // B^T d
