@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <initializer_list>
 #include <new>
 
 #include "hawc/hawc.h"
@@ -20,15 +19,6 @@
 
 namespace hawc {
 namespace {
-
-// a * b * ... into *out; false on size_t overflow.
-bool mul_sizes(size_t* out, std::initializer_list<size_t> factors) {
-  size_t r = 1;
-  for (size_t f : factors)
-    if (__builtin_mul_overflow(r, f, &r)) return false;
-  *out = r;
-  return true;
-}
 
 // Largest buffer (bytes) hawc indexes: keeps every pointer difference valid.
 constexpr size_t kMaxBytes = size_t(PTRDIFF_MAX);
@@ -71,11 +61,9 @@ hawc_status validate_params(const hawc_conv2d_params& p) {
     return fail(HAWC_STATUS_UNSUPPORTED_PARAMETER,
                 "only 3x3 stride-1 convolutions are implemented (got %dx%d stride %dx%d)",
                 p.kernel_h, p.kernel_w, p.stride_h, p.stride_w);
-  size_t weight_bytes, packed_bytes;
   const size_t cp = round_up(size_t(p.in_channels), 8), kp = round_up(size_t(p.out_channels), 8);
-  if (!mul_sizes(&weight_bytes, {size_t(p.in_channels), size_t(p.out_channels), 9, 2}) ||
-      !mul_sizes(&packed_bytes, {cp, kp, kMaxPoints, 2}) || weight_bytes > kMaxBytes ||
-      packed_bytes > kMaxBytes)
+  if (mul_sat({size_t(p.in_channels), size_t(p.out_channels), 9, 2}) > kMaxBytes ||
+      mul_sat({cp, kp, kMaxPoints, 2}) > kMaxBytes)
     return fail(HAWC_STATUS_INVALID_PARAMETER,
                 "%d x %d channels: weight buffers exceed the addressable size", p.in_channels,
                 p.out_channels);
@@ -281,14 +269,12 @@ hawc_status check_run(const hawc_conv2d* c, int32_t batch, int32_t in_h, int32_t
   const hawc_conv2d_params& p = c->params;
   const Layout layout = static_cast<Layout>(p.layout);
   const int m = variant_m(c->variant);
-  size_t tiles;
   const size_t in_c = layout == Layout::NCHW8C ? round_up(p.in_channels, 8) : p.in_channels;
   const size_t out_c = layout == Layout::NCHW8C ? round_up(p.out_channels, 8) : p.out_channels;
-  if (!mul_sizes(&r->in_bytes, {size_t(batch), in_c, size_t(in_h), size_t(in_w), 2}) ||
-      !mul_sizes(&r->out_bytes,
-                 {size_t(batch), out_c, size_t(r->shape.out_h), size_t(r->shape.out_w), 2}) ||
-      !mul_sizes(&tiles, {div_up(r->shape.out_h, m), div_up(r->shape.out_w, m)}) ||
-      r->in_bytes > kMaxBytes || r->out_bytes > kMaxBytes || tiles > size_t(INT_MAX))
+  r->in_bytes = mul_sat({size_t(batch), in_c, size_t(in_h), size_t(in_w), 2});
+  r->out_bytes = mul_sat({size_t(batch), out_c, size_t(r->shape.out_h), size_t(r->shape.out_w), 2});
+  const size_t tiles = mul_sat({div_up(r->shape.out_h, m), div_up(r->shape.out_w, m)});
+  if (r->in_bytes > kMaxBytes || r->out_bytes > kMaxBytes || tiles > size_t(INT_MAX))
     return fail(HAWC_STATUS_INVALID_PARAMETER,
                 "batch %d of %dx%d images: tensors exceed the addressable size", batch, in_h, in_w);
   r->threads = default_threads(*o);

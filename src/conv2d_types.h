@@ -3,7 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
+#include <initializer_list>
 
 namespace hawc {
 
@@ -34,6 +34,12 @@ inline size_t mul_sat(size_t a, size_t b) {
 inline size_t add_sat(size_t a, size_t b) {
   size_t r;
   return __builtin_add_overflow(a, b, &r) ? SIZE_MAX : r;
+}
+// The product of `factors`, saturating.
+inline size_t mul_sat(std::initializer_list<size_t> factors) {
+  size_t r = 1;
+  for (size_t f : factors) r = mul_sat(r, f);
+  return r;
 }
 inline size_t round_up_sat(size_t x, size_t to) {
   return x > SIZE_MAX - (to - 1) ? SIZE_MAX : round_up(x, to);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cfloat>
 
 #include "src/fp16.h"
 
@@ -27,14 +28,12 @@ constexpr int kInputScaleMin = -28, kInputScaleMax = 29;
 
 std::atomic<int> g_forced_b{kNoForcedInputExponent};
 
-// U's largest value must be a normal FP32 number for its exponent to mean
-// anything (zero weights, denormal or non-finite ones: no scaling).
-constexpr float kSmallestNormal = 1.17549435e-38f, kLargestFinite = 3.40282347e38f;
-
 }  // namespace
 
 int filter_scale_exponent(float u_max) {
-  if (!(u_max >= kSmallestNormal) || !(u_max <= kLargestFinite)) return 0;
+  // U's largest value must be a normal FP32 number for its exponent to mean
+  // anything (zero weights, denormal or non-finite ones: no scaling).
+  if (!(u_max >= FLT_MIN && u_max <= FLT_MAX)) return 0;
   const int e = exponent_of(u_max);
   if (e >= kFilterMinExponent && e <= kFilterMaxExponent) return 0;
   return kFilterTargetExponent - e;
@@ -47,7 +46,7 @@ RunScales run_scales(Variant v, bool fp16_products, int filter_exponent, float s
   const int forced = g_forced_b.load(std::memory_order_relaxed);
   if (forced != kNoForcedInputExponent) {
     b = forced;
-  } else if (x_max > 0 && scaled_u_max >= kSmallestNormal && scaled_u_max <= kLargestFinite) {
+  } else if (x_max > 0 && scaled_u_max >= FLT_MIN && scaled_u_max <= FLT_MAX) {
     // x_max may be an FP16 subnormal: exact in FP32, where it is normal.
     const int ex = exponent_of(x_max), eu = exponent_of(scaled_u_max);
     const int x_limit = kInputMaxExponent[static_cast<int>(v)];

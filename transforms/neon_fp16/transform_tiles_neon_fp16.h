@@ -200,16 +200,16 @@ void input_transform_layout(const InputTransformArgs& args, InteriorTilesNchw8c 
           ++i;
         }
       };
+      auto transform_block = [&](const auto& reader) {
+        if constexpr (Scaled)
+          transform_tiles(ScaledReader<std::decay_t<decltype(reader)>>(reader, a.input_scale));
+        else
+          transform_tiles(reader);
+      };
       if (block * 8 + 8 <= a.channels) {
-        if constexpr (Scaled)
-          transform_tiles(ScaledReader<Reader<false>>(Reader<false>(a, block), a.input_scale));
-        else
-          transform_tiles(Reader<false>(a, block));
+        transform_block(Reader<false>(a, block));
       } else if (block * 8 < a.channels) {
-        if constexpr (Scaled)
-          transform_tiles(ScaledReader<Reader<true>>(Reader<true>(a, block), a.input_scale));
-        else
-          transform_tiles(Reader<true>(a, block));
+        transform_block(Reader<true>(a, block));
       } else {  // padding block beyond round_up(C, 8)
         for (int p = 0; p < alpha * alpha; ++p)
           for (int i = 0; i < mr; ++i) vst1q_f16(dst + p * a.v_point_stride + i * 8, vdupq_n_f16(0));
