@@ -1,5 +1,5 @@
 // The C API: argument validation, create (filter transform and packing),
-// run (validation, then the Winograd driver), destroy.
+// run (validation, then the pipeline driver), destroy.
 #include <algorithm>
 #include <climits>
 #include <cfloat>
@@ -22,15 +22,29 @@ namespace {
 
 // Largest buffer (bytes) hawc indexes: keeps every pointer difference valid.
 constexpr size_t kMaxBytes = size_t(PTRDIFF_MAX);
-// Largest input side: a patch (up to kMaxAlpha pixels) past the last row or
+// Implemented shapes (hawc.h, hawc_conv2d_params).
+constexpr int32_t kMaxKernel = 7, kMaxStride = 2, kMaxDilation = 8;
+// Largest input side: a patch (a Winograd tile's kMaxAlpha pixels, a Gemm
+// tile's extent of (kMaxKernel - 1) * kMaxDilation + 1) past the last row or
 // column, plus padding, still fits in int.
-constexpr int32_t kMaxImageSide = INT32_MAX - 4 * kMaxAlpha;
+constexpr int32_t kMaxImageSide = INT32_MAX - 256;
+static_assert(4 * kMaxAlpha <= 256 && 3 * ((kMaxKernel - 1) * kMaxDilation + 1) <= 256,
+              "kMaxImageSide leaves room for a patch and its padding");
 
 bool valid_layout(int v) { return v >= HAWC_LAYOUT_NCHW && v <= HAWC_LAYOUT_NCHW8C; }
 bool valid_activation(int v) { return v >= HAWC_ACTIVATION_NONE && v <= HAWC_ACTIVATION_RELU6; }
 bool valid_precision(int v) { return v == HAWC_PRECISION_HIGH || v == HAWC_PRECISION_FAST; }
 bool valid_algorithm(int v) {
-  return v >= HAWC_ALGORITHM_AUTO && v <= HAWC_ALGORITHM_WINOGRAD_F6X3;
+  return v >= HAWC_ALGORITHM_AUTO && v <= HAWC_ALGORITHM_GEMM;
+}
+
+// The kernel's extent along one axis: (kernel - 1) * dilation + 1.
+int64_t extent(int32_t kernel, int32_t dilation) { return int64_t(kernel - 1) * dilation + 1; }
+
+// The shapes Winograd F(m x m, 3 x 3) runs.
+bool winograd_shape(const hawc_conv2d_params& p) {
+  return p.kernel_h == 3 && p.kernel_w == 3 && p.stride_h == 1 && p.stride_w == 1 &&
+         p.dilation_h == 1 && p.dilation_w == 1;
 }
 
 hawc_status validate_params(const hawc_conv2d_params& p) {
@@ -43,12 +57,18 @@ hawc_status validate_params(const hawc_conv2d_params& p) {
   if (p.stride_h < 1 || p.stride_w < 1)
     return fail(HAWC_STATUS_INVALID_PARAMETER, "stride must be >= 1 (got %dx%d)", p.stride_h,
                 p.stride_w);
-  if (p.pad_top < 0 || p.pad_bottom < 0 || p.pad_left < 0 || p.pad_right < 0 ||
-      p.pad_top >= p.kernel_h || p.pad_bottom >= p.kernel_h || p.pad_left >= p.kernel_w ||
-      p.pad_right >= p.kernel_w)
+  if (p.dilation_h < 1 || p.dilation_w < 1)
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "dilation must be >= 1 (got %dx%d)", p.dilation_h,
+                p.dilation_w);
+  if (p.groups < 1)
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "groups must be >= 1 (got %d)", p.groups);
+  if (p.pad_top < 0 || p.pad_bottom < 0 || p.pad_left < 0 || p.pad_right < 0)
+    return fail(HAWC_STATUS_INVALID_PARAMETER, "padding must be >= 0 (got t%d l%d b%d r%d)",
+                p.pad_top, p.pad_left, p.pad_bottom, p.pad_right);
+  if (p.in_channels % p.groups != 0 || p.out_channels % p.groups != 0)
     return fail(HAWC_STATUS_INVALID_PARAMETER,
-                "padding must be >= 0 and smaller than the kernel (got t%d l%d b%d r%d for %dx%d)",
-                p.pad_top, p.pad_left, p.pad_bottom, p.pad_right, p.kernel_h, p.kernel_w);
+                "groups (%d) must divide the channel counts (in %d, out %d)", p.groups,
+                p.in_channels, p.out_channels);
   if (!valid_layout(raw_enum(p.layout)))
     return fail(HAWC_STATUS_INVALID_PARAMETER, "unknown layout %d", raw_enum(p.layout));
   if (!valid_activation(raw_enum(p.activation)))
@@ -57,31 +77,77 @@ hawc_status validate_params(const hawc_conv2d_params& p) {
     return fail(HAWC_STATUS_INVALID_PARAMETER, "unknown algorithm %d", raw_enum(p.algorithm));
   if (!valid_precision(raw_enum(p.precision)))
     return fail(HAWC_STATUS_INVALID_PARAMETER, "unknown precision %d", raw_enum(p.precision));
-  if (p.kernel_h != 3 || p.kernel_w != 3 || p.stride_h != 1 || p.stride_w != 1)
+  if (p.kernel_h > kMaxKernel || p.kernel_w > kMaxKernel)
     return fail(HAWC_STATUS_UNSUPPORTED_PARAMETER,
-                "only 3x3 stride-1 convolutions are implemented (got %dx%d stride %dx%d)",
-                p.kernel_h, p.kernel_w, p.stride_h, p.stride_w);
+                "kernels up to %dx%d are implemented (got %dx%d)", kMaxKernel, kMaxKernel,
+                p.kernel_h, p.kernel_w);
+  if (p.stride_h > kMaxStride || p.stride_w > kMaxStride)
+    return fail(HAWC_STATUS_UNSUPPORTED_PARAMETER,
+                "strides up to %d are implemented (got %dx%d)", kMaxStride, p.stride_h,
+                p.stride_w);
+  if (p.dilation_h > kMaxDilation || p.dilation_w > kMaxDilation)
+    return fail(HAWC_STATUS_UNSUPPORTED_PARAMETER,
+                "dilations up to %d are implemented (got %dx%d)", kMaxDilation, p.dilation_h,
+                p.dilation_w);
+  if (p.pad_top >= extent(p.kernel_h, p.dilation_h) ||
+      p.pad_bottom >= extent(p.kernel_h, p.dilation_h) ||
+      p.pad_left >= extent(p.kernel_w, p.dilation_w) ||
+      p.pad_right >= extent(p.kernel_w, p.dilation_w))
+    return fail(HAWC_STATUS_UNSUPPORTED_PARAMETER,
+                "padding at or beyond the kernel's extent is not implemented (got t%d l%d b%d "
+                "r%d for a %lldx%lld extent)",
+                p.pad_top, p.pad_left, p.pad_bottom, p.pad_right,
+                (long long)extent(p.kernel_h, p.dilation_h),
+                (long long)extent(p.kernel_w, p.dilation_w));
+  if (p.groups != 1)
+    return fail(HAWC_STATUS_UNSUPPORTED_PARAMETER,
+                "grouped convolution is not implemented (groups = %d)", p.groups);
+  if (raw_enum(p.algorithm) != HAWC_ALGORITHM_AUTO && raw_enum(p.algorithm) != HAWC_ALGORITHM_GEMM &&
+      !winograd_shape(p))
+    return fail(HAWC_STATUS_UNSUPPORTED_PARAMETER,
+                "Winograd F(m x m, 3 x 3) runs 3x3 kernels at stride 1 and dilation 1 only (got "
+                "%dx%d, stride %dx%d, dilation %dx%d): use AUTO or GEMM",
+                p.kernel_h, p.kernel_w, p.stride_h, p.stride_w, p.dilation_h, p.dilation_w);
   const size_t cp = round_up(size_t(p.in_channels), 8), kp = round_up(size_t(p.out_channels), 8);
-  if (mul_sat({size_t(p.in_channels), size_t(p.out_channels), 9, 2}) > kMaxBytes ||
-      mul_sat({cp, kp, kMaxPoints, 2}) > kMaxBytes)
+  const size_t taps = size_t(p.kernel_h) * size_t(p.kernel_w);
+  if (mul_sat({size_t(p.in_channels), size_t(p.out_channels), taps, 2}) > kMaxBytes ||
+      mul_sat({cp, kp, kMaxPoints, 2}) > kMaxBytes || mul_sat({cp, taps}) > size_t(INT_MAX / 2))
     return fail(HAWC_STATUS_INVALID_PARAMETER,
                 "%d x %d channels: weight buffers exceed the addressable size", p.in_channels,
                 p.out_channels);
   return HAWC_STATUS_SUCCESS;
 }
 
-Variant variant_of(hawc_algorithm a, int in_channels, int out_channels, Precision precision,
-                   bool fp16_kernels) {
-  switch (a) {
+Variant variant_of(const hawc_conv2d_params& p, Precision precision, bool fp16_kernels) {
+  switch (p.algorithm) {
     case HAWC_ALGORITHM_WINOGRAD_F2X3:
       return Variant::F2x3;
     case HAWC_ALGORITHM_WINOGRAD_F4X3:
       return Variant::F4x3;
     case HAWC_ALGORITHM_WINOGRAD_F6X3:
       return Variant::F6x3;
+    case HAWC_ALGORITHM_GEMM:
+      return Variant::Gemm;
     default:
-      return auto_variant(in_channels, out_channels, precision, fp16_kernels);
+      if (!winograd_shape(p)) return Variant::Gemm;
+      return auto_variant(p.in_channels, p.out_channels, precision, fp16_kernels);
   }
+}
+
+// The object's geometry (src/conv2d_types.h): the Gemm V row keeps whole
+// 8-channel blocks per tap (vector copies in the gather) unless that pads
+// too much: for few channels (C % 8 != 0, C < kDenseTapsBelowChannels) the
+// taps' channels lie back to back.
+constexpr int kDenseTapsBelowChannels = 32;
+ConvGeometry geometry_of(const hawc_conv2d_params& p, Variant v) {
+  ConvGeometry g;
+  if (v != Variant::Gemm) return g;
+  g.kernel_h = p.kernel_h, g.kernel_w = p.kernel_w;
+  g.stride_h = p.stride_h, g.stride_w = p.stride_w;
+  g.dilation_h = p.dilation_h, g.dilation_w = p.dilation_w;
+  const bool dense = p.in_channels % 8 != 0 && p.in_channels < kDenseTapsBelowChannels;
+  g.tap_channels = dense ? p.in_channels : int(round_up(p.in_channels, 8));
+  return g;
 }
 
 // Whether [a, a + a_bytes) and [b, b + b_bytes) share a byte. No end
@@ -146,11 +212,12 @@ hawc_status create_conv2d(const hawc_conv2d_params* p, const hawc_fp16* weights,
                 "NEON FP16 kernels are not available (build or CPU lacks FP16 arithmetic)");
   const bool use_neon = impl != Implementation::Portable && has_neon;
   const Precision precision = static_cast<Precision>(p->precision);
-  const Variant variant =
-      variant_of(p->algorithm, p->in_channels, p->out_channels, precision, use_neon);
+  const Variant variant = variant_of(*p, precision, use_neon);
+  const ConvGeometry geometry = geometry_of(*p, variant);
+  // The kernels' choice of chain length depends on the GEMM's reduction.
+  const int reduction = variant == Variant::Gemm ? gemm_reduction(geometry) : p->in_channels;
   const WinogradKernels* kernels =
-      use_neon ? neon_fp16_winograd_kernels(variant, p->in_channels, precision,
-                                            cpu_features().fp16_fml)
+      use_neon ? neon_fp16_winograd_kernels(variant, reduction, precision, cpu_features().fp16_fml)
                : &portable_winograd_kernels(variant);
 
   hawc_conv2d* c = new (std::nothrow) hawc_conv2d();
@@ -158,7 +225,9 @@ hawc_status create_conv2d(const hawc_conv2d_params* p, const hawc_fp16* weights,
   c->params = *p;
   c->variant = variant;
   c->kernels = kernels;
-  c->channels_padded = int(round_up(p->in_channels, 8));
+  c->geometry = geometry;
+  c->channels_padded = variant == Variant::Gemm ? gemm_reduction(geometry)
+                                                : int(round_up(p->in_channels, 8));
   c->out_channels_padded = int(round_up(p->out_channels, 8));
   const size_t kp = size_t(c->out_channels_padded);
   const size_t u_elements = size_t(variant_points(variant)) * c->channels_padded * kp;
@@ -168,7 +237,10 @@ hawc_status create_conv2d(const hawc_conv2d_params* p, const hawc_fp16* weights,
     return fail(HAWC_STATUS_OUT_OF_MEMORY,
                 "hawc_conv2d_create: out of memory for the packed weights");
   }
-  winograd_filter_transform(variant, weights, p->in_channels, p->out_channels, c->u_f32.data());
+  if (variant == Variant::Gemm)
+    gemm_filter_pack(c->geometry, weights, p->in_channels, p->out_channels, c->u_f32.data());
+  else
+    winograd_filter_transform(variant, weights, p->in_channels, p->out_channels, c->u_f32.data());
   float u_max = 0;  // infinite when a weight is not finite: no filter scaling then
   for (size_t i = 0; i < u_elements; ++i) {
     const float m = std::fabs(c->u_f32.data()[i]);
@@ -204,6 +276,8 @@ void hawc_conv2d_params_init(hawc_conv2d_params* p) {
   p->kernel_h = p->kernel_w = 3;
   p->stride_h = p->stride_w = 1;
   p->pad_top = p->pad_left = p->pad_bottom = p->pad_right = 1;
+  p->groups = 1;
+  p->dilation_h = p->dilation_w = 1;
   p->layout = HAWC_LAYOUT_NCHW;
   p->activation = HAWC_ACTIVATION_NONE;
   p->algorithm = HAWC_ALGORITHM_AUTO;
@@ -235,14 +309,14 @@ hawc_status hawc_conv2d_output_shape(const hawc_conv2d* c, int32_t in_h, int32_t
                 "input %dx%d: sides above %d pixels are not supported", in_h, in_w,
                 kMaxImageSide);
   const hawc_conv2d_params& p = c->params;
-  const int64_t h = int64_t(in_h) + p.pad_top + p.pad_bottom - p.kernel_h + 1;
-  const int64_t w = int64_t(in_w) + p.pad_left + p.pad_right - p.kernel_w + 1;
-  if (h < 1 || w < 1)
+  const int64_t span_h = int64_t(in_h) + p.pad_top + p.pad_bottom - extent(p.kernel_h, p.dilation_h);
+  const int64_t span_w = int64_t(in_w) + p.pad_left + p.pad_right - extent(p.kernel_w, p.dilation_w);
+  if (span_h < 0 || span_w < 0)
     return fail(HAWC_STATUS_INVALID_PARAMETER,
-                "input %dx%d with this padding gives an empty output (%lldx%lld)", in_h, in_w,
-                (long long)h, (long long)w);
-  *out_h = int32_t(h);
-  *out_w = int32_t(w);
+                "input %dx%d with this padding is smaller than the kernel's extent: empty output",
+                in_h, in_w);
+  *out_h = int32_t(span_h / p.stride_h + 1);
+  *out_w = int32_t(span_w / p.stride_w + 1);
   return HAWC_STATUS_SUCCESS;
 }
 
@@ -361,6 +435,8 @@ hawc_algorithm hawc_conv2d_algorithm(const hawc_conv2d* c) {
       return HAWC_ALGORITHM_WINOGRAD_F4X3;
     case Variant::F6x3:
       return HAWC_ALGORITHM_WINOGRAD_F6X3;
+    case Variant::Gemm:
+      return HAWC_ALGORITHM_GEMM;
   }
   return HAWC_ALGORITHM_AUTO;
 }

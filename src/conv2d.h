@@ -15,8 +15,9 @@ namespace hawc {
 
 enum class Implementation { Auto, Portable, NeonFp16 };
 
-// Variant AUTO chooses for a layer run by FP16 or FP32 kernels at a precision
-// level (see the accuracy table in README.md).
+// Variant AUTO chooses for a 3x3 stride-1 layer run by FP16 or FP32 kernels
+// at a precision level (see the accuracy table in README.md); every other
+// shape runs Variant::Gemm.
 Variant auto_variant(int in_channels, int out_channels, Precision precision, bool fp16_kernels);
 
 // hawc_conv2d_create with a forced implementation. NeonFp16 fails with
@@ -30,7 +31,10 @@ struct hawc_conv2d {
   hawc_conv2d_params params;
   hawc::Variant variant;
   const hawc::WinogradKernels* kernels;
+  // channels_padded: the GEMM's reduction, V's row: Cp for Winograd, the
+  // padded receptive field for Gemm (ConvGeometry).
   int channels_padded, out_channels_padded;
+  hawc::ConvGeometry geometry;
   // Packed transformed filter in the kernels' element type (one of the two).
   hawc::AlignedBuffer<float> u_f32;
   hawc::AlignedBuffer<uint16_t> u_f16;

@@ -1,7 +1,8 @@
-// Kernel sets per variant. The NEON FP16 table lives with the NEON kernels;
+// Kernel sets per variant (Gemm included). The NEON FP16 table lives with the NEON kernels;
 // builds without them get the null definition below.
 #include "kernels/gemm.h"
 #include "src/winograd_kernels.h"
+#include "transforms/gemm_transforms.h"
 #include "transforms/winograd_transforms.h"
 
 namespace hawc {
@@ -17,6 +18,8 @@ const WinogradKernels& portable_winograd_kernels(Variant v) {
       {"portable", sizeof(float), sizeof(float), sizeof(float),
        winograd_input_transform_portable<Variant::F6x3>, winograd_gemm_portable,
        winograd_output_transform_portable<Variant::F6x3>},
+      {"portable", sizeof(float), sizeof(float), sizeof(float), gemm_input_transform_portable,
+       winograd_gemm_portable, gemm_output_transform_portable},
   };
   return kTable[static_cast<int>(v)];
 }

@@ -3,6 +3,7 @@
 #include "kernels/fp16_max_abs.h"
 #include "kernels/gemm.h"
 #include "src/winograd_kernels.h"
+#include "transforms/gemm_transforms.h"
 #include "transforms/winograd_transforms.h"
 
 namespace hawc {
@@ -18,7 +19,7 @@ struct Transforms {
 // at FAST: half the transform instructions, and on the suite layers
 // 1.0-1.4e-2 instead of 0.9-1.3e-2 (FP16 transforms at HIGH measured 1.16e-2
 // on ResNet-50 conv2_x, over its bound). F(2x2) computes in FP16 and F(6x6)
-// in FP32 at both.
+// in FP32 at both. Gemm's transforms do no arithmetic but the output's bias.
 constexpr Transforms kTransforms[kNumVariants][2] = {
     {{winograd_f2x3_input_transform_neon_fp16, winograd_f2x3_output_transform_neon_fp16},
      {winograd_f2x3_input_transform_neon_fp16, winograd_f2x3_output_transform_neon_fp16}},
@@ -27,6 +28,8 @@ constexpr Transforms kTransforms[kNumVariants][2] = {
       winograd_f4x3_output_transform_neon_fp16_fp16arith}},
     {{winograd_f6x3_input_transform_neon_fp16, winograd_f6x3_output_transform_neon_fp16},
      {winograd_f6x3_input_transform_neon_fp16, winograd_f6x3_output_transform_neon_fp16}},
+    {{gemm_input_transform_neon_fp16, gemm_output_transform_neon_fp16},
+     {gemm_input_transform_neon_fp16, gemm_output_transform_neon_fp16}},
 };
 
 // [fast][fhm]

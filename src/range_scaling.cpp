@@ -15,11 +15,12 @@ namespace {
 constexpr int kFilterMinExponent = -6, kFilterMaxExponent = 3, kFilterTargetExponent = -3;
 // Inputs: at least 2^-8, and small enough that V = B^T d B cannot overflow
 // FP16 for any input pattern: the transform grows values by up to (largest
-// row sum of |B^T|)^2 = 4 (F(2x2)), 196 (F(4x4)), 225 (F(6x6)).
+// row sum of |B^T|)^2 = 4 (F(2x2)), 196 (F(4x4)), 225 (F(6x6)); Gemm's V is
+// the input itself.
 // With FP32 products (the FP32-sum GEMM's FP32 U) only this matters, and b
 // brings x_max to [2^1, 2^2).
 constexpr int kInputMinExponent = -8, kInputTargetExponent = 1;
-constexpr int kInputMaxExponent[kNumVariants] = {12, 7, 7};
+constexpr int kInputMaxExponent[kNumVariants] = {12, 7, 7, 15};
 // Products: the scaled u_max * x_max from 2^-7 to below 2^5 (x_max * u_max
 // < 2^(ex + eu + 2)); outside, b brings it to [2^-1, 2^1).
 constexpr int kProductMinExponent = -7, kProductMaxExponent = 5, kProductTargetExponent = -1;

@@ -142,6 +142,7 @@ InputTransformArgs input_args(const Run& r, const RunScales& scales, int n, int 
                        c.channels_padded,
                        v,
                        v_stride};
+  a.geometry = c.geometry;
   a.input_scale = scales.input_scale;
   return a;
 }
@@ -159,7 +160,9 @@ GemmArgs gemm_args(const Run& r, int count, const void* v, size_t v_stride, void
              c.out_channels_padded,
              0,
              variant_points(c.variant)};
-  a.channels = c.params.in_channels;
+  // Winograd: the zero channels past C may be skipped. Gemm: its V rows
+  // have padding inside (per tap); none is skipped.
+  a.channels = is_winograd(c.variant) ? c.params.in_channels : 0;
   return a;
 }
 

@@ -71,6 +71,10 @@ struct InputTransformArgs {
   int channel_begin = 0, channel_end = INT_MAX;
   // Part of one V panel (see VPanelPart).
   VPanelPart v_part = {};
+  // Gemm: the receptive field of each tile (one output pixel) and the V
+  // row's layout (src/conv2d_types.h); tiles_w is the output's width, and
+  // channels_padded and the channel range count V row elements.
+  ConvGeometry geometry = {};
   // FP16 range scaling (src/range_scaling.h): a power of two that multiplies
   // every input pixel before the transform, exactly (V = B^T (s d) B). 1 for
   // data in the kernels' comfortable range; the kernels may take a slower
@@ -152,6 +156,11 @@ inline bool neon_fp16_kernels_built() {
 // weights: K x C x 3 x 3 FP16 (OIHW); u: P * Cp * Kp values.
 void winograd_filter_transform(Variant v, const uint16_t* weights, int channels, int out_channels,
                                float* u);
+// The Gemm pipeline's U: the weights (K x C x kernel_h x kernel_w FP16) in
+// FP32, rows ordered as the gather writes V (ConvGeometry), in the same
+// panels; u: gemm_reduction(g) * Kp values.
+void gemm_filter_pack(const ConvGeometry& g, const uint16_t* weights, int channels,
+                      int out_channels, float* u);
 
 inline size_t v_panel_offset(int tile, int channels_padded) {
   return size_t(tile / kGemmMR) * kGemmMR * size_t(channels_padded);

@@ -69,11 +69,21 @@ TEST_F(ApiTest, CreateRejectsBadSizes) {
     expect_invalid_create("stride_h");
   }
   hawc_conv2d_params_init(&p_);
-  p_.pad_left = 3;
-  expect_invalid_create("padding equal to the kernel");
-  hawc_conv2d_params_init(&p_);
   p_.pad_bottom = -1;
   expect_invalid_create("negative padding");
+  for (int v : {0, -1, INT_MIN}) {
+    hawc_conv2d_params_init(&p_);
+    p_.dilation_w = v;
+    expect_invalid_create("dilation_w");
+    hawc_conv2d_params_init(&p_);
+    p_.groups = v;
+    expect_invalid_create("groups");
+  }
+  hawc_conv2d_params_init(&p_);
+  p_.in_channels = 6;
+  p_.out_channels = 4;
+  p_.groups = 4;
+  expect_invalid_create("groups that do not divide in_channels");
 }
 
 TEST_F(ApiTest, CreateRejectsUnknownEnums) {
@@ -100,15 +110,78 @@ TEST_F(ApiTest, CreateRejectsChannelCountsThatOverflowBuffers) {
   expect_invalid_create("INT_MAX x INT_MAX channels");
 }
 
-TEST_F(ApiTest, OtherKernelsAndStridesAreUnsupported) {
+// Valid convolutions outside what is implemented: UNSUPPORTED, with a
+// message that names the limit, and no object.
+TEST_F(ApiTest, ShapesBeyondTheImplementedOnesAreUnsupported) {
+  struct Case {
+    void (*set)(hawc_conv2d_params*);
+    const char* message;
+  };
+  const Case cases[] = {
+      {[](hawc_conv2d_params* p) { p->kernel_h = 8; }, "kernels up to 7x7"},
+      {[](hawc_conv2d_params* p) { p->stride_w = 3; }, "strides up to 2"},
+      {[](hawc_conv2d_params* p) { p->dilation_h = 9; }, "dilations up to 8"},
+      {[](hawc_conv2d_params* p) { p->pad_left = 3; }, "padding at or beyond the kernel's extent"},
+      {[](hawc_conv2d_params* p) { p->in_channels = p->out_channels = 4, p->groups = 2; },
+       "grouped convolution"},
+      {[](hawc_conv2d_params* p) { p->kernel_h = p->kernel_w = 1, p->pad_top = p->pad_left =
+                                       p->pad_bottom = p->pad_right = 0,
+                                   p->algorithm = HAWC_ALGORITHM_WINOGRAD_F4X3; },
+       "Winograd F(m x m, 3 x 3) runs 3x3"},
+      {[](hawc_conv2d_params* p) { p->stride_h = 2, p->algorithm = HAWC_ALGORITHM_WINOGRAD_F2X3; },
+       "use AUTO or GEMM"},
+  };
+  for (const Case& k : cases) {
+    hawc_conv2d_params_init(&p_);
+    k.set(&p_);
+    hawc_conv2d* c = reinterpret_cast<hawc_conv2d*>(&p_);
+    EXPECT_EQ(create(&c), HAWC_STATUS_UNSUPPORTED_PARAMETER) << k.message;
+    EXPECT_EQ(c, nullptr);
+    EXPECT_NE(std::strstr(hawc_last_error_message(), k.message), nullptr)
+        << hawc_last_error_message();
+  }
+}
+
+// What AUTO picks, and the output shape of strided, dilated and asymmetric
+// layers (ONNX: (in + pads - extent) / stride + 1, rounded down).
+TEST_F(ApiTest, OtherShapesRunTheGemmAndHaveOnnxOutputShapes) {
+  struct Case {
+    int kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, in_h, in_w, out_h, out_w;
+  };
+  const Case cases[] = {
+      {1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 7, 5, 7, 5},      {1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 7, 5, 4, 3},
+      {3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 224, 223, 112, 112}, {7, 7, 2, 2, 1, 1, 3, 3, 3, 3, 224, 224, 112, 112},
+      {1, 7, 1, 1, 1, 1, 0, 3, 0, 3, 17, 17, 17, 17},  {3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 9, 9, 9, 9},
+      {5, 3, 2, 1, 1, 3, 0, 1, 2, 3, 10, 10, 4, 8},
+  };
+  for (const Case& k : cases) {
+    hawc_conv2d_params_init(&p_);
+    p_.kernel_h = k.kh, p_.kernel_w = k.kw, p_.stride_h = k.sh, p_.stride_w = k.sw;
+    p_.dilation_h = k.dh, p_.dilation_w = k.dw;
+    p_.pad_top = k.pt, p_.pad_left = k.pl, p_.pad_bottom = k.pb, p_.pad_right = k.pr;
+    hawc_conv2d* c = nullptr;
+    ASSERT_EQ(create(&c), HAWC_STATUS_SUCCESS) << hawc_last_error_message();
+    EXPECT_EQ(hawc_conv2d_algorithm(c), HAWC_ALGORITHM_GEMM);
+    int32_t oh = 0, ow = 0;
+    EXPECT_EQ(hawc_conv2d_output_shape(c, k.in_h, k.in_w, &oh, &ow), HAWC_STATUS_SUCCESS);
+    EXPECT_EQ(oh, k.out_h);
+    EXPECT_EQ(ow, k.out_w);
+    EXPECT_EQ(hawc_conv2d_output_shape(c, 1, 1, &oh, &ow),
+              k.kh == 1 && k.kw == 1 ? HAWC_STATUS_SUCCESS
+              : k.pt + k.pb + 1 >= (k.kh - 1) * k.dh + 1 && k.pl + k.pr + 1 >= (k.kw - 1) * k.dw + 1
+                  ? HAWC_STATUS_SUCCESS
+                  : HAWC_STATUS_INVALID_PARAMETER);
+    hawc_conv2d_destroy(c);
+  }
+  hawc_conv2d_params_init(&p_);  // 3x3 stride 1: Winograd, unless GEMM is asked for
   hawc_conv2d* c = nullptr;
-  p_.kernel_h = p_.kernel_w = 5;
-  EXPECT_EQ(create(&c), HAWC_STATUS_UNSUPPORTED_PARAMETER);
-  EXPECT_NE(std::strstr(hawc_last_error_message(), "3x3"), nullptr) << hawc_last_error_message();
-  hawc_conv2d_params_init(&p_);
-  p_.stride_w = 2;
-  EXPECT_EQ(create(&c), HAWC_STATUS_UNSUPPORTED_PARAMETER);
-  EXPECT_EQ(c, nullptr);
+  ASSERT_EQ(create(&c), HAWC_STATUS_SUCCESS);
+  EXPECT_NE(hawc_conv2d_algorithm(c), HAWC_ALGORITHM_GEMM);
+  hawc_conv2d_destroy(c);
+  p_.algorithm = HAWC_ALGORITHM_GEMM;
+  ASSERT_EQ(create(&c), HAWC_STATUS_SUCCESS);
+  EXPECT_EQ(hawc_conv2d_algorithm(c), HAWC_ALGORITHM_GEMM);
+  hawc_conv2d_destroy(c);
 }
 
 TEST_F(ApiTest, RunRejectsBadArgumentsAndWritesNothing) {
@@ -240,8 +313,8 @@ TEST_F(ApiTest, HugeSidesGetAClearMessage) {
   EXPECT_FALSE(message_has("empty"));
   EXPECT_EQ(hawc_conv2d_output_shape(c, 4, INT_MAX - 3, &h, &w), HAWC_STATUS_INVALID_PARAMETER);
   EXPECT_TRUE(message_has("are not supported")) << hawc_last_error_message();
-  EXPECT_EQ(hawc_conv2d_output_shape(c, INT_MAX - 64, 4, &h, &w), HAWC_STATUS_SUCCESS);
-  EXPECT_EQ(h, INT_MAX - 64 + 2);
+  EXPECT_EQ(hawc_conv2d_output_shape(c, INT_MAX - 256, 4, &h, &w), HAWC_STATUS_SUCCESS);
+  EXPECT_EQ(h, INT_MAX - 256 + 2);
   hawc_conv2d_destroy(c);
 }
 

@@ -1,5 +1,7 @@
 /*
- * hawc: half-precision (FP16) Winograd 3x3 convolution for ARM many-core CPUs.
+ * hawc: half-precision (FP16) convolution for ARM many-core CPUs: Winograd for
+ * 3x3 stride-1 layers, an FP16 GEMM on the same many-core pipeline for every
+ * other dense convolution (1x1, strides, kernels up to 7x7, dilation).
  *
  * Usage: create once (weights are transformed and packed), run many times with
  * any batch and spatial size, destroy. All tensors are IEEE 754 binary16 bits.
@@ -40,7 +42,7 @@ extern "C" {
 #endif
 
 #define HAWC_VERSION_MAJOR 0
-#define HAWC_VERSION_MINOR 1
+#define HAWC_VERSION_MINOR 2
 #define HAWC_VERSION_PATCH 0
 
 /* IEEE 754 binary16 value, as raw bits. */
@@ -60,16 +62,23 @@ typedef enum {
  *         on input and written as +0.0 on output (ncnn's fp16 pack8). */
 typedef enum { HAWC_LAYOUT_NCHW = 0, HAWC_LAYOUT_NHWC, HAWC_LAYOUT_NCHW8C } hawc_layout;
 
-/* Winograd F(m x m, 3 x 3) variants. AUTO picks one at create time from the
- * channel counts and the precision level: with FP16 kernels at HIGH F(4x4)
- * for C <= 8 and C >= 64, F(2x2) between; at FAST F(4x4); never F(6x6) (its
- * FP16 error exceeds 2e-2); on the FP32 portable path F(6x6) when C, K >= 16,
- * else F(4x4). README, Accuracy. */
+/* Algorithms. AUTO picks one at create time from the shape, the channel
+ * counts and the precision level:
+ *  - 3x3, stride 1, dilation 1: Winograd F(m x m, 3 x 3). With FP16 kernels
+ *    at HIGH F(4x4) for C <= 8 and C >= 64, F(2x2) between; at FAST F(4x4);
+ *    never F(6x6) (its FP16 error exceeds 2e-2); on the FP32 portable path
+ *    F(6x6) when C, K >= 16, else F(4x4).
+ *  - every other shape: GEMM, an FP16 GEMM over each output pixel's
+ *    receptive field (implicit im2col; a 1x1 convolution is the GEMM alone).
+ * A forced WINOGRAD_* on a shape other than 3x3 stride 1 dilation 1 gets
+ * HAWC_STATUS_UNSUPPORTED_PARAMETER; GEMM runs every supported shape.
+ * README, Accuracy. */
 typedef enum {
   HAWC_ALGORITHM_AUTO = 0,
   HAWC_ALGORITHM_WINOGRAD_F2X3,
   HAWC_ALGORITHM_WINOGRAD_F4X3,
-  HAWC_ALGORITHM_WINOGRAD_F6X3
+  HAWC_ALGORITHM_WINOGRAD_F6X3,
+  HAWC_ALGORITHM_GEMM
 } hawc_algorithm;
 
 /* Accuracy against speed on the NEON FP16 path, chosen at create (README,
@@ -92,15 +101,26 @@ typedef enum { HAWC_PRECISION_HIGH = 0, HAWC_PRECISION_FAST } hawc_precision;
 /* Applied after the bias, fused into the output transform. */
 typedef enum { HAWC_ACTIVATION_NONE = 0, HAWC_ACTIVATION_RELU, HAWC_ACTIVATION_RELU6 } hawc_activation;
 
+/* Shapes (ONNX / PyTorch semantics; each axis on its own):
+ *   extent = (kernel - 1) * dilation + 1
+ *   out    = (in + pad_before + pad_after - extent) / stride + 1 (rounded down)
+ * Implemented: kernel 1..7, stride 1..2, dilation 1..8, 0 <= pad < extent,
+ * groups == 1. Other valid values (>= 1, pad >= 0) get
+ * HAWC_STATUS_UNSUPPORTED_PARAMETER with a message; values below that get
+ * HAWC_STATUS_INVALID_PARAMETER. */
 typedef struct hawc_conv2d_params {
   int32_t in_channels, out_channels; /* >= 1 */
-  int32_t kernel_h, kernel_w;        /* 3 x 3 is implemented */
-  int32_t stride_h, stride_w;        /* 1 x 1 is implemented */
-  int32_t pad_top, pad_left, pad_bottom, pad_right; /* 0 <= pad < kernel size */
+  int32_t kernel_h, kernel_w;        /* 1..7 */
+  int32_t stride_h, stride_w;        /* 1..2 */
+  int32_t pad_top, pad_left, pad_bottom, pad_right; /* 0 <= pad < extent */
   hawc_layout layout;                /* of both input and output */
   hawc_activation activation;
   hawc_algorithm algorithm;
   hawc_precision precision;          /* HIGH unless set */
+  /* Weights are out_channels x (in_channels / groups) x kernel_h x kernel_w;
+   * groups must divide both channel counts. Since 0.2; 1 is implemented. */
+  int32_t groups;                    /* 1 unless set */
+  int32_t dilation_h, dilation_w;    /* 1 unless set; since 0.2 */
   /* More fields may follow; callers always start from hawc_conv2d_params_init. */
 } hawc_conv2d_params;
 
@@ -142,8 +162,8 @@ typedef struct hawc_run_options {
 /* Opaque: transformed, packed weights, bias and the plan. */
 typedef struct hawc_conv2d hawc_conv2d;
 
-/* 3x3 kernel, stride 1, padding 1 on every side, NCHW, no activation, AUTO,
- * 1 input and 1 output channel. */
+/* 3x3 kernel, stride 1, padding 1 on every side, dilation 1, 1 group, NCHW,
+ * no activation, AUTO, HIGH, 1 input and 1 output channel. */
 HAWC_API void hawc_conv2d_params_init(hawc_conv2d_params* p);
 HAWC_API void hawc_run_options_init(hawc_run_options* o);
 
@@ -153,9 +173,10 @@ HAWC_API void hawc_run_options_init(hawc_run_options* o);
 HAWC_API hawc_status hawc_conv2d_create(const hawc_conv2d_params* p, const hawc_fp16* weights,
                                         const hawc_fp16* bias, hawc_conv2d** out);
 
-/* out = in + pad_before + pad_after - kernel + 1 in each dimension; fails with
- * HAWC_STATUS_INVALID_PARAMETER when that is < 1, or when in_h or in_w
- * exceeds INT32_MAX - 32 (the tile loops index rows and columns with int). */
+/* out = (in + pad_before + pad_after - extent) / stride + 1 in each dimension
+ * (see hawc_conv2d_params); fails with HAWC_STATUS_INVALID_PARAMETER when
+ * in + pad_before + pad_after < extent, or when in_h or in_w exceeds
+ * INT32_MAX - 256 (the tile loops index rows and columns with int). */
 HAWC_API hawc_status hawc_conv2d_output_shape(const hawc_conv2d* c, int32_t in_h, int32_t in_w,
                                               int32_t* out_h, int32_t* out_w);
 

@@ -10,8 +10,12 @@ struct ConvShape {
   int batch, in_channels, out_channels, in_h, in_w;
   int kernel_h = 3, kernel_w = 3;
   int pad_top = 1, pad_left = 1, pad_bottom = 1, pad_right = 1;
-  int out_h() const { return in_h + pad_top + pad_bottom - kernel_h + 1; }
-  int out_w() const { return in_w + pad_left + pad_right - kernel_w + 1; }
+  int stride_h = 1, stride_w = 1;
+  int dilation_h = 1, dilation_w = 1;
+  int extent_h() const { return (kernel_h - 1) * dilation_h + 1; }
+  int extent_w() const { return (kernel_w - 1) * dilation_w + 1; }
+  int out_h() const { return (in_h + pad_top + pad_bottom - extent_h()) / stride_h + 1; }
+  int out_w() const { return (in_w + pad_left + pad_right - extent_w()) / stride_w + 1; }
 };
 
 enum class Activation { None, Relu, Relu6 };

@@ -73,6 +73,10 @@ hawc_conv2d_params params_for(const ConvCase& c) {
   p.pad_left = c.shape.pad_left;
   p.pad_bottom = c.shape.pad_bottom;
   p.pad_right = c.shape.pad_right;
+  p.stride_h = c.shape.stride_h;
+  p.stride_w = c.shape.stride_w;
+  p.dilation_h = c.shape.dilation_h;
+  p.dilation_w = c.shape.dilation_w;
   p.layout = c.layout;
   p.activation = c.activation;
   p.algorithm = c.algorithm;

@@ -1,0 +1,30 @@
+// The Gemm pipeline's transforms (Variant::Gemm, src/conv2d_types.h): the
+// input side gathers each output pixel's receptive field into V (implicit
+// im2col; for a 1x1 stride-1 layer a copy), the output side adds bias and
+// activation to M and stores FP16. Layout contracts: src/winograd_kernels.h.
+#pragma once
+
+#include "src/winograd_kernels.h"
+
+namespace hawc {
+
+// Where tile t's receptive field starts: tap (i, j) reads input pixel
+// (y0 + i * dilation_h, x0 + j * dilation_w).
+struct ReceptiveField {
+  int y0, x0;
+};
+inline ReceptiveField receptive_field(const InputTransformArgs& a, int t) {
+  const ConvGeometry& g = a.geometry;
+  return {(t / a.tiles_w) * g.stride_h - a.pad_top, (t % a.tiles_w) * g.stride_w - a.pad_left};
+}
+
+// Portable: FP32 V and M; the reference for the NEON kernels.
+void gemm_input_transform_portable(const InputTransformArgs& a);
+void gemm_output_transform_portable(const OutputTransformArgs& a);
+
+// NEON FP16: FP16 V, FP32 M. Only on a CPU with FP16 arithmetic; built when
+// HAWC_HAVE_NEON_FP16.
+void gemm_input_transform_neon_fp16(const InputTransformArgs& a);
+void gemm_output_transform_neon_fp16(const OutputTransformArgs& a);
+
+}  // namespace hawc
