@@ -110,8 +110,10 @@ hawc_status validate_params(const hawc_conv2d_params& p) {
                 p.kernel_h, p.kernel_w, p.stride_h, p.stride_w, p.dilation_h, p.dilation_w);
   const size_t cp = round_up(size_t(p.in_channels), 8), kp = round_up(size_t(p.out_channels), 8);
   const size_t taps = size_t(p.kernel_h) * size_t(p.kernel_w);
+  const bool gemm = !winograd_shape(p) || raw_enum(p.algorithm) == HAWC_ALGORITHM_GEMM;
   if (mul_sat({size_t(p.in_channels), size_t(p.out_channels), taps, 2}) > kMaxBytes ||
-      mul_sat({cp, kp, kMaxPoints, 2}) > kMaxBytes || mul_sat({cp, taps}) > size_t(INT_MAX / 2))
+      mul_sat({cp, kp, kMaxPoints, 2}) > kMaxBytes ||
+      (gemm && mul_sat({cp, taps}) > size_t(INT_MAX / 2)))  // the GEMM's V row is indexed by int
     return fail(HAWC_STATUS_INVALID_PARAMETER,
                 "%d x %d channels: weight buffers exceed the addressable size", p.in_channels,
                 p.out_channels);

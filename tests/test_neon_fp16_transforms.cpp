@@ -12,8 +12,6 @@
 // writes outside them faults, and outputs start as a NaN sentinel so that
 // stray writes inside the output show up. Needs a CPU with FP16 arithmetic.
 #include <gtest/gtest.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -27,6 +25,7 @@
 #include <vector>
 
 #include "src/fp16.h"
+#include "tests/support/guarded_buffer.h"
 #include "transforms/winograd_matrices.h"
 #include "transforms/winograd_transforms.h"
 
@@ -37,6 +36,7 @@ using hawc::InputTransformArgs;
 using hawc::Layout;
 using hawc::OutputTransformArgs;
 using hawc::Variant;
+using hawc_test::GuardedBuffer;
 
 // A rounding of FP16 is at most 2^-11 relative; a value goes through at most
 // 4 roundings per 1-D transform, each of a partial sum bounded by the final
@@ -44,33 +44,6 @@ using hawc::Variant;
 constexpr double kRoundings = 8;
 constexpr double kUnitRoundoff = 1.0 / 2048;
 constexpr uint16_t kSentinel = 0x7e5a;  // a NaN no kernel produces
-
-// Memory with an inaccessible page right after (or before) the data.
-template <typename T>
-class GuardedBuffer {
- public:
-  GuardedBuffer(size_t n, bool guard_after) : n_(n) {
-    page_ = size_t(sysconf(_SC_PAGESIZE));
-    data_bytes_ = (std::max<size_t>(n, 1) * sizeof(T) + page_ - 1) / page_ * page_;
-    base_ = static_cast<unsigned char*>(mmap(nullptr, data_bytes_ + 2 * page_, PROT_READ | PROT_WRITE,
-                                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-    if (base_ == MAP_FAILED) std::abort();
-    mprotect(base_, page_, PROT_NONE);
-    mprotect(base_ + page_ + data_bytes_, page_, PROT_NONE);
-    data_ = reinterpret_cast<T*>(guard_after ? base_ + page_ + data_bytes_ - n * sizeof(T) : base_ + page_);
-  }
-  GuardedBuffer(const GuardedBuffer&) = delete;
-  GuardedBuffer& operator=(const GuardedBuffer&) = delete;
-  ~GuardedBuffer() { munmap(base_, data_bytes_ + 2 * page_); }
-  T* data() { return data_; }
-  T& operator[](size_t i) { return data_[i]; }
-  size_t size() const { return n_; }
-
- private:
-  size_t n_, page_, data_bytes_;
-  unsigned char* base_;
-  T* data_;
-};
 
 struct NeonTransforms {
   void (*input)(const InputTransformArgs&);

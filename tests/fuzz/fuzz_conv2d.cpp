@@ -22,7 +22,7 @@
 //     NULLs, overlapping output, too small a workspace): the status of the
 //     rules, and a failed call writes nothing.
 //
-// Valid layers (modes 0-2) read: C K H W batch pad_t pad_l pad_b pad_r
+// Valid layers (modes 0-2) read: C K H W batch pad_t pad_l pad_b pad_r shape
 // layout activation algorithm bias+precision implementation threads runner workspace
 // schedule in_offset out_offset seed(4 bytes), then the data bytes. Each field
 // is one byte taken modulo its range (C, K 1..16, H, W 1..10, batch 1..3,
@@ -128,11 +128,24 @@ void valid_layer(Bytes& b, int mode) {
   s.batch = b.range(1, 3);
   s.pad_top = b.range(0, 2), s.pad_left = b.range(0, 2);
   s.pad_bottom = b.range(0, 2), s.pad_right = b.range(0, 2);
-  while (s.out_h() < 1) ++(s.pad_top < 2 ? s.pad_top : s.pad_bottom);
-  while (s.out_w() < 1) ++(s.pad_left < 2 ? s.pad_left : s.pad_right);
+  // Bit 0 of the shape byte: another shape than 3x3 stride 1 (the GEMM):
+  // kernel 1..7 per axis from bits 1-3 and 4-6, stride 2 on both axes from bit 7.
+  const uint8_t shape = b.u8();
+  if (shape & 1) {
+    s.kernel_h = 1 + (shape >> 1 & 7) % 7, s.kernel_w = 1 + (shape >> 4 & 7) % 7;
+    s.stride_h = s.stride_w = 1 + (shape >> 7);
+  }
+  s.pad_top = std::min(s.pad_top, s.extent_h() - 1);
+  s.pad_bottom = std::min(s.pad_bottom, s.extent_h() - 1);
+  s.pad_left = std::min(s.pad_left, s.extent_w() - 1);
+  s.pad_right = std::min(s.pad_right, s.extent_w() - 1);
+  s.in_h = std::max(s.in_h, s.extent_h() - s.pad_top - s.pad_bottom);  // at least one output
+  s.in_w = std::max(s.in_w, s.extent_w() - s.pad_left - s.pad_right);
   c.layout = static_cast<hawc_layout>(b.range(0, 2));
   c.activation = static_cast<hawc_activation>(b.range(0, 2));
-  c.algorithm = static_cast<hawc_algorithm>(b.range(0, 3));
+  const int algorithm = b.range(0, 4);
+  c.algorithm = static_cast<hawc_algorithm>(
+      (shape & 1) && algorithm != HAWC_ALGORITHM_GEMM ? HAWC_ALGORITHM_AUTO : algorithm);
   const uint8_t flags = b.u8();  // bit 0: bias, bit 1: HAWC_PRECISION_FAST
   c.bias = flags & 1;
   c.precision = (flags & 2) ? HAWC_PRECISION_FAST : HAWC_PRECISION_HIGH;
@@ -293,6 +306,7 @@ void garbage_create(Bytes& b) {
   hawc_conv2d_params_init(&p);
   const uint8_t which = b.u8();  // bit i: field i is garbage
   const uint8_t which2 = b.u8();
+  const uint8_t which3 = b.u8();
   p.in_channels = (which & 1) ? garbage_int(b) : b.range(1, 16);
   p.out_channels = (which & 2) ? garbage_int(b) : b.range(1, 16);
   if (which & 4) p.kernel_h = garbage_int(b);
@@ -307,11 +321,16 @@ void garbage_create(Bytes& b) {
   if (which2 & 8) hawc_model::set_raw(&p.activation, garbage_int(b));
   if (which2 & 16) hawc_model::set_raw(&p.algorithm, garbage_int(b));
   if (which2 & 128) hawc_model::set_raw(&p.precision, garbage_int(b));
+  if (which3 & 1) p.groups = garbage_int(b);
+  if (which3 & 2) p.dilation_h = garbage_int(b);
+  if (which3 & 4) p.dilation_w = garbage_int(b);
   const int nulls = (which2 >> 5) & 3;  // 1 params, 2 weights, 3 out
   hawc_status expected = nulls ? HAWC_STATUS_INVALID_PARAMETER : hawc_model::create_status(p);
   std::vector<uint16_t> weights(16 * 16 * 9);
   for (uint16_t& w : weights) w = uint16_t(b.u16() & 0x7bff);  // any finite value
-  if (expected == HAWC_STATUS_SUCCESS && u128(p.in_channels) * u128(p.out_channels) > 16 * 16) {
+  if (expected == HAWC_STATUS_SUCCESS && u128(p.in_channels) * u128(p.out_channels) *
+                                                 u128(p.kernel_h) * u128(p.kernel_w) >
+                                             16 * 16 * 9) {
     if (hawc_model::min_packed_bytes(p) < hawc_model::kImpossibleBytes) return;  // might allocate
     expected = HAWC_STATUS_OUT_OF_MEMORY;  // weights are not read before allocating
   }
@@ -330,11 +349,15 @@ void garbage_create(Bytes& b) {
     if (hawc_last_error_message()[0] == '\0') fail("failed create without a message");
     return;
   }
-  // A valid layer with arbitrary finite weights: run once (any values out).
+  // A valid layer with arbitrary finite weights: run once on a 5x5 image
+  // where its output is not empty (any values out).
+  int32_t oh = 0, ow = 0;
+  const bool runs = hawc_conv2d_output_shape(conv, 5, 5, &oh, &ow) == HAWC_STATUS_SUCCESS;
   std::vector<uint16_t> in(size_t(p.in_channels + 7) / 8 * 8 * 25, 0x3c00),
-      out(size_t(p.out_channels + 7) / 8 * 8 * 49);
-  if (hawc_conv2d_run(conv, 1, 5, 5, in.data(), out.data(), nullptr) != HAWC_STATUS_SUCCESS)
-    fail("run after a valid create failed");
+      out(size_t(p.out_channels + 7) / 8 * 8 * (runs ? size_t(oh) * ow : 1));
+  if (hawc_conv2d_run(conv, 1, 5, 5, in.data(), out.data(), nullptr) !=
+      (runs ? HAWC_STATUS_SUCCESS : HAWC_STATUS_INVALID_PARAMETER))
+    fail("run after a valid create: wrong status");
   hawc_conv2d_destroy(conv);
 }
 
@@ -346,7 +369,7 @@ void garbage_run(Bytes& b) {
   p.pad_top = b.range(0, 2), p.pad_left = b.range(0, 2);
   p.pad_bottom = b.range(0, 2), p.pad_right = b.range(0, 2);
   p.layout = static_cast<hawc_layout>(b.range(0, 2));
-  p.algorithm = static_cast<hawc_algorithm>(b.range(0, 3));
+  p.algorithm = static_cast<hawc_algorithm>(b.range(0, 4));
   std::vector<uint16_t> weights(size_t(p.in_channels) * p.out_channels * 9, 0x2e66);
   hawc_conv2d* conv = nullptr;
   if (hawc_conv2d_create(&p, weights.data(), nullptr, &conv) != HAWC_STATUS_SUCCESS)

@@ -35,9 +35,11 @@ inline double error_bound(hawc::Implementation impl, hawc_algorithm a,
       return fast ? 2e-2 : channels >= hawc::kF4x3F32SumsBelowChannels ? 1.05e-2 : 1e-2;
     // GEMM: no transform; FP16 products in chains of 16 (HIGH) or 32 (FAST)
     // summed in FP32: 1.5e-3 (HIGH) and 1.6e-3 (FAST) worst on
-    // test_conv2d_shapes' classes and realistic layers at every scale. Far
-    // inside both levels' promises; the bound catches a broken gather.
-    case HAWC_ALGORITHM_GEMM: return 4e-3;
+    // test_conv2d_shapes' classes and realistic layers at every scale;
+    // random layers with one output channel (few outputs to normalise by)
+    // up to 4.7e-3 at FAST. Far inside both levels' promises; tight enough
+    // to catch a broken gather.
+    case HAWC_ALGORITHM_GEMM: return fast ? 1e-2 : 5e-3;
     // FP16 storage of V and U alone costs F(6x6) 3e-2: up to 8.3e-2 on
     // random layers at HIGH, up to 0.11 on C >= 128 suite layers at FAST.
     // AUTO never picks it for FP16 kernels.
