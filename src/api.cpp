@@ -44,7 +44,7 @@ int64_t extent(int32_t kernel, int32_t dilation) { return int64_t(kernel - 1) * 
 // The shapes Winograd F(m x m, 3 x 3) runs.
 bool winograd_shape(const hawc_conv2d_params& p) {
   return p.kernel_h == 3 && p.kernel_w == 3 && p.stride_h == 1 && p.stride_w == 1 &&
-         p.dilation_h == 1 && p.dilation_w == 1;
+         p.dilation_h == 1 && p.dilation_w == 1 && p.groups == 1;
 }
 
 hawc_status validate_params(const hawc_conv2d_params& p) {
@@ -99,15 +99,18 @@ hawc_status validate_params(const hawc_conv2d_params& p) {
                 p.pad_top, p.pad_left, p.pad_bottom, p.pad_right,
                 (long long)extent(p.kernel_h, p.dilation_h),
                 (long long)extent(p.kernel_w, p.dilation_w));
-  if (p.groups != 1)
+  if (p.groups > 1 && p.in_channels == p.groups)
     return fail(HAWC_STATUS_UNSUPPORTED_PARAMETER,
-                "grouped convolution is not implemented (groups = %d)", p.groups);
+                "depthwise convolution (groups = in_channels = %d) is not implemented: one input "
+                "channel per group is not a GEMM workload",
+                p.groups);
   if (raw_enum(p.algorithm) != HAWC_ALGORITHM_AUTO && raw_enum(p.algorithm) != HAWC_ALGORITHM_GEMM &&
       !winograd_shape(p))
     return fail(HAWC_STATUS_UNSUPPORTED_PARAMETER,
-                "Winograd F(m x m, 3 x 3) runs 3x3 kernels at stride 1 and dilation 1 only (got "
-                "%dx%d, stride %dx%d, dilation %dx%d): use AUTO or GEMM",
-                p.kernel_h, p.kernel_w, p.stride_h, p.stride_w, p.dilation_h, p.dilation_w);
+                "Winograd F(m x m, 3 x 3) runs 3x3 kernels at stride 1 and dilation 1 in one group "
+                "only (got %dx%d, stride %dx%d, dilation %dx%d, groups %d): use AUTO or GEMM",
+                p.kernel_h, p.kernel_w, p.stride_h, p.stride_w, p.dilation_h, p.dilation_w,
+                p.groups);
   const size_t cp = round_up(size_t(p.in_channels), 8), kp = round_up(size_t(p.out_channels), 8);
   const size_t taps = size_t(p.kernel_h) * size_t(p.kernel_w);
   const bool gemm = !winograd_shape(p) || raw_enum(p.algorithm) == HAWC_ALGORITHM_GEMM;
@@ -147,8 +150,9 @@ ConvGeometry geometry_of(const hawc_conv2d_params& p, Variant v) {
   g.kernel_h = p.kernel_h, g.kernel_w = p.kernel_w;
   g.stride_h = p.stride_h, g.stride_w = p.stride_w;
   g.dilation_h = p.dilation_h, g.dilation_w = p.dilation_w;
-  const bool dense = p.in_channels % 8 != 0 && p.in_channels < kDenseTapsBelowChannels;
-  g.tap_channels = dense ? p.in_channels : int(round_up(p.in_channels, 8));
+  const int channels = p.in_channels / p.groups;  // of one group
+  const bool dense = channels % 8 != 0 && channels < kDenseTapsBelowChannels;
+  g.tap_channels = dense ? channels : int(round_up(channels, 8));
   return g;
 }
 
@@ -228,21 +232,30 @@ hawc_status create_conv2d(const hawc_conv2d_params* p, const hawc_fp16* weights,
   c->variant = variant;
   c->kernels = kernels;
   c->geometry = geometry;
+  c->groups = p->groups;
+  const int group_in = p->in_channels / p->groups, group_out = p->out_channels / p->groups;
   c->channels_padded = variant == Variant::Gemm ? gemm_reduction(geometry)
-                                                : int(round_up(p->in_channels, 8));
-  c->out_channels_padded = int(round_up(p->out_channels, 8));
-  const size_t kp = size_t(c->out_channels_padded);
-  const size_t u_elements = size_t(variant_points(variant)) * c->channels_padded * kp;
-  if (!c->u_f32.allocate(u_elements) || !c->bias_f32.allocate(kp) || !c->bias_f16.allocate(kp) ||
+                                                : int(round_up(group_in, 8));
+  c->out_channels_padded = int(round_up(group_out, 8));
+  const size_t kp = size_t(c->out_channels_padded), groups = size_t(p->groups);
+  const size_t group_u = size_t(variant_points(variant)) * c->channels_padded * kp;
+  const size_t u_elements = groups * group_u;
+  if (!c->u_f32.allocate(u_elements) || !c->bias_f32.allocate(groups * kp) ||
+      !c->bias_f16.allocate(groups * kp) ||
       (kernels->u_element_size == 2 && !c->u_f16.allocate(u_elements))) {
     delete c;
     return fail(HAWC_STATUS_OUT_OF_MEMORY,
                 "hawc_conv2d_create: out of memory for the packed weights");
   }
-  if (variant == Variant::Gemm)
-    gemm_filter_pack(c->geometry, weights, p->in_channels, p->out_channels, c->u_f32.data());
-  else
-    winograd_filter_transform(variant, weights, p->in_channels, p->out_channels, c->u_f32.data());
+  const size_t group_weights = size_t(group_out) * group_in * p->kernel_h * p->kernel_w;
+  for (size_t g = 0; g < groups; ++g) {
+    if (variant == Variant::Gemm)
+      gemm_filter_pack(c->geometry, weights + g * group_weights, group_in, group_out,
+                       c->u_f32.data() + g * group_u);
+    else
+      winograd_filter_transform(variant, weights + g * group_weights, group_in, group_out,
+                                c->u_f32.data() + g * group_u);
+  }
   float u_max = 0;  // infinite when a weight is not finite: no filter scaling then
   for (size_t i = 0; i < u_elements; ++i) {
     const float m = std::fabs(c->u_f32.data()[i]);
@@ -256,11 +269,12 @@ hawc_status create_conv2d(const hawc_conv2d_params* p, const hawc_fp16* weights,
     c->u_f32 = AlignedBuffer<float>();
   }
   c->scaled_u_max = u_max * pow2f(c->filter_exponent);
-  for (size_t k = 0; k < kp; ++k) {
-    const uint16_t b = (bias != nullptr && k < size_t(p->out_channels)) ? bias[k] : 0;
-    c->bias_f16.data()[k] = b;
-    c->bias_f32.data()[k] = fp16_to_fp32(b);
-  }
+  for (size_t g = 0; g < groups; ++g)
+    for (size_t k = 0; k < kp; ++k) {
+      const uint16_t b = bias != nullptr && k < size_t(group_out) ? bias[g * group_out + k] : 0;
+      c->bias_f16.data()[g * kp + k] = b;
+      c->bias_f32.data()[g * kp + k] = fp16_to_fp32(b);
+    }
   *out = c;
   return HAWC_STATUS_SUCCESS;
 }

@@ -33,12 +33,16 @@ struct hawc_conv2d {
   const hawc::WinogradKernels* kernels;
   // channels_padded: the GEMM's reduction, V's row: Cp for Winograd, the
   // padded receptive field for Gemm (ConvGeometry).
+  // Grouped convolution: every per-group quantity (channels_padded,
+  // out_channels_padded, the U and bias blocks) is one group's; groups
+  // follow each other in U and the biases.
   int channels_padded, out_channels_padded;
+  int groups;
   hawc::ConvGeometry geometry;
   // Packed transformed filter in the kernels' element type (one of the two).
   hawc::AlignedBuffer<float> u_f32;
   hawc::AlignedBuffer<uint16_t> u_f16;
-  hawc::AlignedBuffer<float> bias_f32;     // Kp values, zeros without bias
+  hawc::AlignedBuffer<float> bias_f32;     // groups x Kp values, zeros without bias
   hawc::AlignedBuffer<uint16_t> bias_f16;  // the same in FP16
   // FP16 range scaling (src/range_scaling.h): U holds the transformed
   // filter times 2^filter_exponent, whose largest |value| is scaled_u_max.

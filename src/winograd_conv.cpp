@@ -30,11 +30,14 @@ struct Run {
   size_t v_bytes, slot_bytes;  // fused: per task V block, then M block
 };
 
+// The plan treats each (image, group) pair of a grouped convolution as an
+// image of its own ("virtual image" vn = n * groups + g): the passes and
+// blocks below index them so, and every group has its own V and M.
 RunPlan plan_for(const hawc_conv2d& c, const RunShape& s, int threads) {
   const int m = variant_m(c.variant);
   const int tiles = int(div_up(s.out_h, m) * div_up(s.out_w, m));
-  return c.plan_cache.get(c.variant, c.channels_padded, c.out_channels_padded, tiles, s.batch,
-                          threads);
+  return c.plan_cache.get(c.variant, c.channels_padded, c.out_channels_padded, tiles,
+                          s.batch * c.groups, threads);
 }
 
 // Fused: one slot (V then M) per task. Phased: the batch's V then M, shared.
@@ -123,15 +126,16 @@ RunScales scales_of(const Run& r) {
                     uint16_t(r.input_max.load(std::memory_order_relaxed)));
 }
 
-// The kernel arguments for tiles [tile_begin, tile_begin + count) of image n,
-// with V and M blocks laid out for exactly those tiles.
-InputTransformArgs input_args(const Run& r, const RunScales& scales, int n, int tile_begin,
+// The kernel arguments for tiles [tile_begin, tile_begin + count) of virtual
+// image vn, with V and M blocks laid out for exactly those tiles.
+InputTransformArgs input_args(const Run& r, const RunScales& scales, int vn, int tile_begin,
                               int count, void* v, size_t v_stride) {
   const hawc_conv2d& c = *r.conv;
   const hawc_conv2d_params& p = c.params;
+  const int n = vn / c.groups, group_channels = p.in_channels / c.groups;
   InputTransformArgs a{r.input + r.in_image * n,
                        static_cast<Layout>(p.layout),
-                       p.in_channels,
+                       group_channels,
                        r.shape.in_h,
                        r.shape.in_w,
                        p.pad_top,
@@ -143,16 +147,19 @@ InputTransformArgs input_args(const Run& r, const RunScales& scales, int n, int 
                        v,
                        v_stride};
   a.geometry = c.geometry;
+  if (c.groups > 1) a.channel_offset = vn % c.groups * group_channels, a.tensor_channels = p.in_channels;
   a.input_scale = scales.input_scale;
   return a;
 }
 
-GemmArgs gemm_args(const Run& r, int count, const void* v, size_t v_stride, void* m,
+GemmArgs gemm_args(const Run& r, int vn, int count, const void* v, size_t v_stride, void* m,
                    size_t m_stride) {
   const hawc_conv2d& c = *r.conv;
+  const size_t group_u = size_t(variant_points(c.variant)) * c.channels_padded *
+                         c.out_channels_padded * c.kernels->u_element_size;
   GemmArgs a{v,
              v_stride,
-             c.u(),
+             static_cast<const unsigned char*>(c.u()) + group_u * size_t(vn % c.groups),
              m,
              m_stride,
              count,
@@ -166,25 +173,27 @@ GemmArgs gemm_args(const Run& r, int count, const void* v, size_t v_stride, void
   return a;
 }
 
-OutputTransformArgs output_args(const Run& r, const RunScales& scales, int n, int tile_begin,
+OutputTransformArgs output_args(const Run& r, const RunScales& scales, int vn, int tile_begin,
                                 int count, const void* m, size_t m_stride) {
   const hawc_conv2d& c = *r.conv;
   const hawc_conv2d_params& p = c.params;
+  const int n = vn / c.groups, g = vn % c.groups, group_channels = p.out_channels / c.groups;
   OutputTransformArgs a{m,
                         m_stride,
                         c.out_channels_padded,
                         r.output + r.out_image * n,
                         static_cast<Layout>(p.layout),
-                        p.out_channels,
+                        group_channels,
                         r.shape.out_h,
                         r.shape.out_w,
                         r.tiles_w,
                         tile_begin,
                         count,
-                        c.bias_f32.data(),
-                        c.bias_f16.data(),
+                        c.bias_f32.data() + size_t(g) * c.out_channels_padded,
+                        c.bias_f16.data() + size_t(g) * c.out_channels_padded,
                         static_cast<Activation>(p.activation)};
   a.m_scale = scales.m_scale;
+  if (c.groups > 1) a.channel_offset = g * group_channels, a.tensor_channels = p.out_channels;
   return a;
 }
 
@@ -200,14 +209,14 @@ void fused_task(void* context, int32_t task) {
   const RunScales scales = scales_of(r);
   for (long item = first_item(plan.work_items, plan.tasks, task);
        item < first_item(plan.work_items, plan.tasks, task + 1); ++item) {
-    const int n = int(item / plan.blocks_per_image);
+    const int n = int(item / plan.blocks_per_image);  // virtual image
     const int tile_begin = int(item % plan.blocks_per_image) * plan.tiles_per_block;
     const int count = std::min(plan.tiles_per_block, r.tiles - tile_begin);
     const size_t v_stride = size_t(count) * c.channels_padded;
     const size_t m_stride = size_t(count) * c.out_channels_padded;
     run_phase(kInputPhase, k.input_transform,
               input_args(r, scales, n, tile_begin, count, v, v_stride));
-    run_phase(kGemmPhase, k.gemm, gemm_args(r, count, v, v_stride, m, m_stride));
+    run_phase(kGemmPhase, k.gemm, gemm_args(r, n, count, v, v_stride, m, m_stride));
     run_phase(kOutputPhase, k.output_transform,
               output_args(r, scales, n, tile_begin, count, m, m_stride));
   }
@@ -275,9 +284,10 @@ void phased_gemm_task(void* context, int32_t task) {
     const TileGroup g = tile_group(r.tiles, plan.gemm_tiles, item % groups);
     const long chunk = item / groups;  // (image, point, output-channel chunk)
     const long image_point = chunk / chunks;
-    const PhasedBlock b = phased_block(r, int(image_point / points));
+    const int vn = int(image_point / points);
+    const PhasedBlock b = phased_block(r, vn);
     GemmArgs a = gemm_args(
-        r, g.count, b.v + v_panel_offset(g.begin, c.channels_padded) * c.kernels->v_element_size,
+        r, vn, g.count, b.v + v_panel_offset(g.begin, c.channels_padded) * c.kernels->v_element_size,
         b.v_stride, b.m + size_t(g.begin) * c.out_channels_padded * c.kernels->m_element_size,
         b.m_stride);
     a.v_part = g.part;

@@ -75,6 +75,10 @@ struct InputTransformArgs {
   // row's layout (src/conv2d_types.h); tiles_w is the output's width, and
   // channels_padded and the channel range count V row elements.
   ConvGeometry geometry = {};
+  // Gemm, grouped convolution: the call reads input channels
+  // [channel_offset, channel_offset + channels) of a tensor of
+  // tensor_channels channels (0: channels, no groups).
+  int channel_offset = 0, tensor_channels = 0;
   // FP16 range scaling (src/range_scaling.h): a power of two that multiplies
   // every input pixel before the transform, exactly (V = B^T (s d) B). 1 for
   // data in the kernels' comfortable range; the kernels may take a slower
@@ -120,6 +124,12 @@ struct OutputTransformArgs {
   // before the transform: Y = A^T (s M) A + bias. It undoes the scales of
   // the packed filter and of input_scale.
   float m_scale = 1.0f;
+  // Gemm, grouped convolution: M's out_channels columns are output channels
+  // [channel_offset, channel_offset + out_channels) of a tensor of
+  // tensor_channels channels (0: out_channels, no groups). In NCHW8C the
+  // call that writes the tensor's last channel also writes the padding
+  // lanes after it (+0).
+  int channel_offset = 0, tensor_channels = 0;
 };
 
 struct WinogradKernels {

@@ -122,8 +122,11 @@ TEST_F(ApiTest, ShapesBeyondTheImplementedOnesAreUnsupported) {
       {[](hawc_conv2d_params* p) { p->stride_w = 3; }, "strides up to 2"},
       {[](hawc_conv2d_params* p) { p->dilation_h = 9; }, "dilations up to 8"},
       {[](hawc_conv2d_params* p) { p->pad_left = 3; }, "padding at or beyond the kernel's extent"},
-      {[](hawc_conv2d_params* p) { p->in_channels = p->out_channels = 4, p->groups = 2; },
-       "grouped convolution"},
+      {[](hawc_conv2d_params* p) { p->in_channels = p->out_channels = 4, p->groups = 4; },
+       "depthwise convolution"},
+      {[](hawc_conv2d_params* p) { p->in_channels = p->out_channels = 4, p->groups = 2,
+                                   p->algorithm = HAWC_ALGORITHM_WINOGRAD_F4X3; },
+       "in one group"},
       {[](hawc_conv2d_params* p) { p->kernel_h = p->kernel_w = 1, p->pad_top = p->pad_left =
                                        p->pad_bottom = p->pad_right = 0,
                                    p->algorithm = HAWC_ALGORITHM_WINOGRAD_F4X3; },

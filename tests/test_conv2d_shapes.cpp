@@ -25,6 +25,7 @@ using hawc_test::error_bound;
 struct ShapeClass {
   const char* name;
   int kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
+  int groups = 1;  // the case's channel counts are multiplied by it
 };
 
 constexpr ShapeClass kClasses[] = {
@@ -42,11 +43,17 @@ constexpr ShapeClass kClasses[] = {
     {"2x3s1x2", 2, 3, 1, 2, 1, 1, 1, 0, 0, 1},
     {"5x3s2d1x3", 5, 3, 2, 1, 1, 3, 0, 1, 2, 3},
     {"3x3gemm", 3, 3, 1, 1, 1, 1, 1, 1, 1, 1},  // the shape Winograd runs, forced to GEMM
+    {"3x3g4", 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4},  // grouped: ResNeXt's 3x3
+    {"3x3s2g2", 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2},
+    {"1x1g3", 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 3},
+    {"3x3g32", 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32},
+    {"3x3s2g32", 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 32},
 };
 
 ConvCase class_case(const ShapeClass& k, int c, int kout, int h, int w) {
   ConvCase cc;
-  cc.shape = {1, c, kout, h, w};
+  cc.shape = {1, c * k.groups, kout * k.groups, h, w};
+  cc.shape.groups = k.groups;
   cc.shape.kernel_h = k.kh, cc.shape.kernel_w = k.kw;
   cc.shape.stride_h = k.sh, cc.shape.stride_w = k.sw;
   cc.shape.dilation_h = k.dh, cc.shape.dilation_w = k.dw;
@@ -90,9 +97,15 @@ TEST_P(Conv2dShapes, EveryClassMatchesTheReferenceOnCoveringShapes) {
   const auto [impl, layout, precision] = GetParam();
   double worst = 0;
   int i = 0;
-  for (const ShapeClass& k : kClasses)
+  for (const ShapeClass& k : kClasses) {
+    if (k.groups > 4) continue;  // the realistic test's
     for (int j = 0; j < 6; ++j, ++i) {
-      ConvCase c = class_case(k, kChannels[(i + j) % 8], kChannels[(3 * i + 5 * j + 1) % 8],
+      // Grouped: 2..16 channels a group (1 is depthwise: not implemented).
+      const int channels = k.groups > 1 ? std::clamp(kChannels[(i + j) % 8], 2, 16)
+                                        : kChannels[(i + j) % 8];
+      const int out = k.groups > 1 ? std::min(kChannels[(3 * i + 5 * j + 1) % 8], 16)
+                                   : kChannels[(3 * i + 5 * j + 1) % 8];
+      ConvCase c = class_case(k, channels, out,
                               kSizes[(i + 2 * j) % 6], kSizes[(2 * i + j) % 6]);
       c.shape.batch = i % 4 == 3 ? 2 : 1;
       c.layout = layout;
@@ -106,6 +119,7 @@ TEST_P(Conv2dShapes, EveryClassMatchesTheReferenceOnCoveringShapes) {
       EXPECT_LE(err, error_bound(impl, HAWC_ALGORITHM_GEMM, precision)) << describe(c, k.name);
       worst = std::max(worst, err);
     }
+  }
   std::printf("worst relative error %.3g (bound %.3g)\n", worst,
               error_bound(impl, HAWC_ALGORITHM_GEMM, precision));
 }
@@ -143,6 +157,9 @@ TEST(Conv2dShapesRealistic, EachLevelWithinItsBoundAtEveryScale) {
       {"7x7s2", 3, 64, 30, 30, HAWC_LAYOUT_NCHW},   {"1x7", 128, 96, 9, 9, HAWC_LAYOUT_NHWC},
       {"7x1", 96, 128, 9, 9, HAWC_LAYOUT_NCHW8C},    {"5x5", 48, 64, 11, 11, HAWC_LAYOUT_NCHW},
       {"3x3d2", 256, 64, 10, 10, HAWC_LAYOUT_NCHW8C},
+      // ResNeXt-50's grouped 3x3s: 32 groups of 4 (element paths) and of 8
+      // (vector paths); the class multiplies channels by its groups.
+      {"3x3g32", 4, 4, 14, 14, HAWC_LAYOUT_NCHW8C},    {"3x3s2g32", 8, 8, 15, 15, HAWC_LAYOUT_NHWC},
   };
   struct Scale {
     float input, weight;
@@ -169,9 +186,10 @@ TEST(Conv2dShapesRealistic, EachLevelWithinItsBoundAtEveryScale) {
           ASSERT_GE(err, 0.0) << describe(c, l.cls) << ": " << hawc_last_error_message();
           const double bound = error_bound(impl, HAWC_ALGORITHM_GEMM, precision);
           EXPECT_LE(err, bound) << describe(c, l.cls);
-          std::printf("%-6s %s %-8s C%-3d K%-3d %s x%g w%g: %.3g (bound %.3g)\n",
+          std::printf("%-6s %s %-8s C%-4d K%-4d %s x%g w%g: %.3g (bound %.3g)\n",
                       hawc_test::implementation_name(impl).c_str(),
-                      precision == HAWC_PRECISION_FAST ? "FAST" : "HIGH", l.cls, l.c, l.k,
+                      precision == HAWC_PRECISION_FAST ? "FAST" : "HIGH", l.cls,
+                      c.shape.in_channels, c.shape.out_channels,
                       l.layout == HAWC_LAYOUT_NCHW ? "NCHW" : l.layout == HAWC_LAYOUT_NHWC ? "NHWC" : "NCHW8C",
                       s.input, s.weight, err, bound);
         }

@@ -4,7 +4,8 @@
 // exactly the portable FP32 results rounded to FP16. Random receptive fields
 // (kernels 1..7, strides 1..2, dilations 1..3, asymmetric padding), both V
 // row forms (whole 8-channel blocks per tap, and taps back to back), channel
-// counts around the 8-channel blocks and at 64, every layout, tile ranges
+// counts around the 8-channel blocks and at 64, groups (a call reads or
+// writes one group's channels of a larger tensor), every layout, tile ranges
 // that start mid-row and cross rows, channel ranges, parts of one V panel,
 // and range-scale factors. NCHW8C's padding lanes hold NaN on input (V must
 // see zeros) and must come out +0. Buffers sit against an inaccessible page;
@@ -36,6 +37,8 @@ struct Case {
   int channels, h, w;
   int pad_top, pad_left, pad_bottom, pad_right;
   ConvGeometry g;
+  int groups = 1, group = 0;  // the call's channels are group `group` of `groups`
+  int tensor_channels() const { return channels * groups; }
   int out_h() const {
     return (h + pad_top + pad_bottom - (g.kernel_h - 1) * g.dilation_h - 1) / g.stride_h + 1;
   }
@@ -51,7 +54,8 @@ struct Case {
            std::to_string(g.stride_w) + " d" + std::to_string(g.dilation_h) + "x" +
            std::to_string(g.dilation_w) + " pad " + std::to_string(pad_top) + "," +
            std::to_string(pad_left) + "," + std::to_string(pad_bottom) + "," +
-           std::to_string(pad_right) + " taps of " + std::to_string(g.tap_channels);
+           std::to_string(pad_right) + " taps of " + std::to_string(g.tap_channels) + " group " +
+           std::to_string(group) + " of " + std::to_string(groups);
   }
 };
 
@@ -71,6 +75,7 @@ Case random_case(std::mt19937& rng, int i) {
   c.w = std::max(pick(1, 27), ew - c.pad_left - c.pad_right);
   // Both row forms wherever the library could pick them (api.cpp picks
   // back-to-back taps below 32 channels that are not a multiple of 8).
+  if (i % 5 == 1) c.groups = pick(2, 4), c.group = pick(0, c.groups - 1);
   const bool dense = c.channels % 8 != 0 && i % 2 == 0;
   c.g.tap_channels = dense ? c.channels : int(hawc::round_up(c.channels, 8));
   return c;
@@ -119,10 +124,11 @@ void check_input(const Case& c, const Range& range, uint32_t seed) {
                " scale " + std::to_string(scale));
   const int rows = c.rows();
   std::mt19937 rng(seed);
-  GuardedBuffer<uint16_t> in(hawc::image_elements(c.layout, c.channels, c.h, c.w), seed % 2 == 0);
+  GuardedBuffer<uint16_t> in(hawc::image_elements(c.layout, c.tensor_channels(), c.h, c.w),
+                             seed % 2 == 0);
   for (size_t i = 0; i < in.size(); ++i) {
-    const bool padding_lane =
-        c.layout == Layout::NCHW8C && int(i / (size_t(c.h) * c.w * 8) * 8 + i % 8) >= c.channels;
+    const bool padding_lane = c.layout == Layout::NCHW8C &&
+                              int(i / (size_t(c.h) * c.w * 8) * 8 + i % 8) >= c.tensor_channels();
     in[i] = padding_lane ? 0x7e00 : hawc::fp32_to_fp16(std::normal_distribution<float>()(rng));
   }
   const size_t n = v_elements(range, rows);
@@ -134,6 +140,7 @@ void check_input(const Case& c, const Range& range, uint32_t seed) {
                        c.pad_left, c.out_w(), range.tile_begin, range.tile_count, rows, v32.data(),
                        n};
   a.geometry = c.g;
+  if (c.groups > 1) a.channel_offset = c.group * c.channels, a.tensor_channels = c.tensor_channels();
   a.channel_begin = range.row_begin;
   a.channel_end = range.row_end;
   a.v_part = range.part;
@@ -170,7 +177,8 @@ void check_output(const Case& c, const Range& range, uint32_t seed) {
     bias32[k] = hawc::fp16_to_fp32(bias16[k] = k < k_out ? hawc::fp32_to_fp16(
                                                              std::normal_distribution<float>()(rng))
                                                        : 0);
-  const size_t out_elements = hawc::image_elements(c.layout, k_out, c.out_h(), c.out_w());
+  const size_t out_elements =
+      hawc::image_elements(c.layout, c.tensor_channels(), c.out_h(), c.out_w());
   GuardedBuffer<uint16_t> want(out_elements, true), got(out_elements, false);
   std::fill_n(want.data(), out_elements, kSentinel);
   std::fill_n(got.data(), out_elements, kSentinel);
@@ -180,6 +188,7 @@ void check_output(const Case& c, const Range& range, uint32_t seed) {
   a.k_begin = range.row_begin;
   a.k_end = range.row_end;
   a.m_scale = scale;
+  if (c.groups > 1) a.channel_offset = c.group * k_out, a.tensor_channels = c.tensor_channels();
   hawc::gemm_output_transform_portable(a);
   a.output = got.data();
   hawc::gemm_output_transform_neon_fp16(a);

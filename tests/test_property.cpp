@@ -294,6 +294,11 @@ RandomCase random_case(Rng& r, uint32_t seed) {
     if (s.kernel_h == 3 && s.kernel_w == 3 && s.stride_h == 1 && s.stride_w == 1 &&
         s.dilation_h == 1 && s.dilation_w == 1)
       s.stride_w = 2;  // the class, not Winograd's shape
+    if (r.coin(20) && !wide) {  // grouped: 2..4 groups of 2..8 input channels
+      s.groups = r.range(2, 4);
+      s.in_channels = s.groups * r.range(2, 8);
+      s.out_channels = s.groups * r.range(1, 8);
+    }
   }
   s.pad_top = r.range(0, std::min(2, s.extent_h() - 1));
   s.pad_bottom = r.range(0, std::min(2, s.extent_h() - 1));
@@ -355,13 +360,14 @@ std::string describe(const RandomCase& rc, Implementation impl) {
   const hawc_ref::ConvShape& s = c.shape;
   char buf[560];
   std::snprintf(buf, sizeof buf,
-                "%s %s%s N%d C%d K%d %dx%d k%dx%d s%dx%d d%dx%d pad t%d l%d b%d r%d %s act=%s "
+                "%s %s%s N%d C%d K%d g%d %dx%d k%dx%d s%dx%d d%dx%d pad t%d l%d b%d r%d %s act=%s "
                 "bias=%d threads=%d "
                 "runner=%s workspace=%s%d schedule=%s offsets in %zu out %zu poison=%d seed=%u "
                 "scales x %.2g%s w %.2g special %d at n%d c%d y%d x%d",
                 hawc_test::implementation_name(impl).c_str(), kAlgoName[c.algorithm],
                 c.precision == HAWC_PRECISION_FAST ? " fast" : "", s.batch,
-                s.in_channels, s.out_channels, s.in_h, s.in_w, s.kernel_h, s.kernel_w, s.stride_h,
+                s.in_channels, s.out_channels, s.groups, s.in_h, s.in_w, s.kernel_h, s.kernel_w,
+                s.stride_h,
                 s.stride_w, s.dilation_h, s.dilation_w, s.pad_top, s.pad_left, s.pad_bottom,
                 s.pad_right, kLayoutName[c.layout], kActName[c.activation], int(c.bias), rc.threads,
                 kRunnerName[rc.runner], rc.workspace_skew < 0 ? "cached" : "caller+",

@@ -18,6 +18,18 @@ inline ReceptiveField receptive_field(const InputTransformArgs& a, int t) {
   return {(t / a.tiles_w) * g.stride_h - a.pad_top, (t % a.tiles_w) * g.stride_w - a.pad_left};
 }
 
+// NCHW8C owns +0 lanes after the tensor's last channel; they belong to the
+// block of that channel: the call that writes it writes them at pixel (y, x).
+inline void write_nchw8c_padding_lanes(const OutputTransformArgs& a, int y, int x) {
+  const int tensor_channels = a.tensor_channels > 0 ? a.tensor_channels : a.out_channels;
+  const int last = a.out_channels - 1;  // of this call's channels
+  if (a.layout != Layout::NCHW8C || a.channel_offset + a.out_channels != tensor_channels ||
+      last < a.k_begin || last >= a.k_end)
+    return;
+  for (int k = tensor_channels; k % 8 != 0; ++k)
+    a.output[tensor_offset(a.layout, tensor_channels, a.out_h, a.out_w, k, y, x)] = 0;
+}
+
 // Portable: FP32 V and M; the reference for the NEON kernels.
 void gemm_input_transform_portable(const InputTransformArgs& a);
 void gemm_output_transform_portable(const OutputTransformArgs& a);

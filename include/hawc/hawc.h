@@ -68,8 +68,9 @@ typedef enum { HAWC_LAYOUT_NCHW = 0, HAWC_LAYOUT_NHWC, HAWC_LAYOUT_NCHW8C } hawc
  *    at HIGH F(4x4) for C <= 8 and C >= 64, F(2x2) between; at FAST F(4x4);
  *    never F(6x6) (its FP16 error exceeds 2e-2); on the FP32 portable path
  *    F(6x6) when C, K >= 16, else F(4x4).
- *  - every other shape: GEMM, an FP16 GEMM over each output pixel's
- *    receptive field (implicit im2col; a 1x1 convolution is the GEMM alone).
+ *  - every other shape, and grouped convolutions: GEMM, an FP16 GEMM over
+ *    each output pixel's receptive field (implicit im2col; a 1x1
+ *    convolution is the GEMM alone), one per group.
  * A forced WINOGRAD_* on a shape other than 3x3 stride 1 dilation 1 gets
  * HAWC_STATUS_UNSUPPORTED_PARAMETER; GEMM runs every supported shape.
  * README, Accuracy. */
@@ -105,7 +106,8 @@ typedef enum { HAWC_ACTIVATION_NONE = 0, HAWC_ACTIVATION_RELU, HAWC_ACTIVATION_R
  *   extent = (kernel - 1) * dilation + 1
  *   out    = (in + pad_before + pad_after - extent) / stride + 1 (rounded down)
  * Implemented: kernel 1..7, stride 1..2, dilation 1..8, 0 <= pad < extent,
- * groups == 1. Other valid values (>= 1, pad >= 0) get
+ * groups of two or more input channels each (depthwise convolution, one
+ * input channel per group, is not). Other valid values (>= 1, pad >= 0) get
  * HAWC_STATUS_UNSUPPORTED_PARAMETER with a message; values below that get
  * HAWC_STATUS_INVALID_PARAMETER. */
 typedef struct hawc_conv2d_params {
@@ -118,7 +120,8 @@ typedef struct hawc_conv2d_params {
   hawc_algorithm algorithm;
   hawc_precision precision;          /* HIGH unless set */
   /* Weights are out_channels x (in_channels / groups) x kernel_h x kernel_w;
-   * groups must divide both channel counts. Since 0.2; 1 is implemented. */
+   * groups must divide both channel counts; output channel k reads the
+   * input channels of group k / (out_channels / groups). Since 0.2. */
   int32_t groups;                    /* 1 unless set */
   int32_t dilation_h, dilation_w;    /* 1 unless set; since 0.2 */
   /* More fields may follow; callers always start from hawc_conv2d_params_init. */
@@ -167,7 +170,7 @@ typedef struct hawc_conv2d hawc_conv2d;
 HAWC_API void hawc_conv2d_params_init(hawc_conv2d_params* p);
 HAWC_API void hawc_run_options_init(hawc_run_options* o);
 
-/* weights: out_channels x in_channels x kernel_h x kernel_w (OIHW), required.
+/* weights: out_channels x in_channels / groups x kernel_h x kernel_w (OIHW), required.
  * bias: out_channels values, or NULL for none. Both are copied; the caller may
  * free them after the call. *out is set to NULL on failure. */
 HAWC_API hawc_status hawc_conv2d_create(const hawc_conv2d_params* p, const hawc_fp16* weights,

@@ -56,7 +56,7 @@ inline int64_t extent(int32_t kernel, int32_t dilation) { return int64_t(kernel 
 // Whether Winograd F(m x m, 3 x 3) runs the shape (else the GEMM does).
 inline bool winograd_shape(const hawc_conv2d_params& p) {
   return p.kernel_h == 3 && p.kernel_w == 3 && p.stride_h == 1 && p.stride_w == 1 &&
-         p.dilation_h == 1 && p.dilation_w == 1;
+         p.dilation_h == 1 && p.dilation_w == 1 && p.groups == 1;
 }
 
 inline hawc_status create_status(const hawc_conv2d_params& p) {
@@ -69,11 +69,12 @@ inline hawc_status create_status(const hawc_conv2d_params& p) {
       layout > 2 || act < 0 || act > 2 || algo < 0 || algo > 4 || precision < 0 || precision > 1)
     return HAWC_STATUS_INVALID_PARAMETER;
   // Implemented: kernels 1..7, strides 1..2, dilations 1..8, padding inside
-  // the extent, one group; Winograd only for its shape.
+  // the extent, groups of more than one input channel (not depthwise);
+  // Winograd only for its shape.
   const int64_t eh = extent(p.kernel_h, p.dilation_h), ew = extent(p.kernel_w, p.dilation_w);
   if (p.kernel_h > 7 || p.kernel_w > 7 || p.stride_h > 2 || p.stride_w > 2 || p.dilation_h > 8 ||
       p.dilation_w > 8 || p.pad_top >= eh || p.pad_bottom >= eh || p.pad_left >= ew ||
-      p.pad_right >= ew || p.groups != 1 ||
+      p.pad_right >= ew || (p.groups > 1 && p.in_channels == p.groups) ||
       (algo != HAWC_ALGORITHM_AUTO && algo != HAWC_ALGORITHM_GEMM && !winograd_shape(p)))
     return HAWC_STATUS_UNSUPPORTED_PARAMETER;
   const u128 cp = (u128(p.in_channels) + 7) / 8 * 8, kp = (u128(p.out_channels) + 7) / 8 * 8;
@@ -90,7 +91,8 @@ inline hawc_status create_status(const hawc_conv2d_params& p) {
 inline u128 min_packed_bytes(const hawc_conv2d_params& p) {
   const u128 cp = (u128(p.in_channels) + 7) / 8 * 8, kp = (u128(p.out_channels) + 7) / 8 * 8;
   if (winograd_shape(p) && get_raw(p.algorithm) != HAWC_ALGORITHM_GEMM) return cp * kp * 16 * 2;
-  return u128(p.in_channels) * kp * u128(p.kernel_h) * u128(p.kernel_w) * 2;
+  return u128(p.in_channels / p.groups) * u128(p.out_channels) * u128(p.kernel_h) *
+         u128(p.kernel_w) * 2;
 }
 
 struct Run {

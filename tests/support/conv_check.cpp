@@ -77,6 +77,7 @@ hawc_conv2d_params params_for(const ConvCase& c) {
   p.stride_w = c.shape.stride_w;
   p.dilation_h = c.shape.dilation_h;
   p.dilation_w = c.shape.dilation_w;
+  p.groups = c.shape.groups;
   p.layout = c.layout;
   p.activation = c.activation;
   p.algorithm = c.algorithm;
@@ -97,9 +98,9 @@ ConvData make_conv_inputs(const ConvCase& c) {
   d.input = nchw_to_layout(input, s.batch, s.in_channels, s.in_h, s.in_w, c.layout);
   const float he = c.weight_distribution == Distribution::Uniform
                        ? c.weight_scale
-                       : std::sqrt(2.0f / float(s.in_channels * s.kernel_h * s.kernel_w)) *
+                       : std::sqrt(2.0f / float(s.in_channels / s.groups * s.kernel_h * s.kernel_w)) *
                              c.weight_scale;
-  d.weights.resize(size_t(s.out_channels) * s.in_channels * s.kernel_h * s.kernel_w);
+  d.weights.resize(size_t(s.out_channels) * (s.in_channels / s.groups) * s.kernel_h * s.kernel_w);
   for (uint16_t& v : d.weights)
     v = hawc::fp32_to_fp16(
         (c.weight_distribution == Distribution::Uniform ? uniform(rng) : normal(rng)) * he);

@@ -106,11 +106,13 @@ void gather_tap_blocks(const InputTransformArgs& a) {
   }
 }
 
-// V rows with the taps' channels back to back: element by element.
-void gather_dense(const InputTransformArgs& a) {
+// Element by element: V rows with the taps' channels back to back, and
+// groups whose channels do not start an NCHW8C block.
+void gather_elements(const InputTransformArgs& a) {
   const ConvGeometry& g = a.geometry;
   const int rows = a.channels_padded, tc = g.tap_channels, taps = g.kernel_h * g.kernel_w;
   const int r_begin = a.channel_begin, r_end = std::min(a.channel_end, rows);
+  const int tensor_channels = a.tensor_channels > 0 ? a.tensor_channels : a.channels;
   const float16_t* in = reinterpret_cast<const float16_t*>(a.input);
   for (int lt = 0; lt < a.tile_count; ++lt) {
     const ReceptiveField f = receptive_field(a, a.tile_begin + lt);
@@ -121,8 +123,9 @@ void gather_dense(const InputTransformArgs& a) {
       const int y = f.y0 + tap / g.kernel_w * g.dilation_h;
       const int x = f.x0 + tap % g.kernel_w * g.dilation_w;
       float d = 0;
-      if (tap < taps && y >= 0 && y < a.height && x >= 0 && x < a.width)
-        d = float(in[tensor_offset(a.layout, a.channels, a.height, a.width, c, y, x)]) *
+      if (tap < taps && c < a.channels && y >= 0 && y < a.height && x >= 0 && x < a.width)
+        d = float(in[tensor_offset(a.layout, tensor_channels, a.height, a.width,
+                                   a.channel_offset + c, y, x)]) *
             a.input_scale;
       v[size_t(r / 8) * slot.panel_tiles * 8 + r % 8] = float16_t(d);
     }
@@ -171,6 +174,24 @@ void output_block(const OutputTransformArgs& a, int block) {
   }
 }
 
+// Element by element: groups whose channels do not fill whole NCHW8C blocks.
+void output_elements(const OutputTransformArgs& a) {
+  const int tensor_channels = a.tensor_channels > 0 ? a.tensor_channels : a.out_channels;
+  float16_t* out = reinterpret_cast<float16_t*>(a.output);
+  for (int lt = 0; lt < a.tile_count; ++lt) {
+    const int t = a.tile_begin + lt, y = t / a.tiles_w, x = t % a.tiles_w;
+    const float* m = static_cast<const float*>(a.m) + size_t(lt) * a.out_channels_padded;
+    for (int k = a.k_begin; k < std::min(a.k_end, a.out_channels); ++k) {
+      float s = m[k] * a.m_scale + a.bias_f32[k];
+      if (a.activation != Activation::None) s = std::max(s, 0.0f);
+      if (a.activation == Activation::Relu6) s = std::min(s, 6.0f);
+      out[tensor_offset(a.layout, tensor_channels, a.out_h, a.out_w, a.channel_offset + k, y, x)] =
+          float16_t(s);
+    }
+    write_nchw8c_padding_lanes(a, y, x);
+  }
+}
+
 template <template <bool> class Writer>
 void output_layout(const OutputTransformArgs& a) {
   // NCHW8C also owns the zero lanes of its last channel block.
@@ -183,15 +204,46 @@ void output_layout(const OutputTransformArgs& a) {
   }
 }
 
+// A group's channels [offset, offset + channels) of a tensor as a tensor of
+// their own, for the vector paths: NCHW planes and NHWC pixels start at the
+// offset (NHWC keeps the tensor's pixel stride); NCHW8C only where the group
+// starts a block and its blocks are its own: whole, or the tensor's last,
+// whose +0 lanes are the tensor's padding (a partial block elsewhere would
+// zero the next group's lanes on output). False: element by element.
+template <class Args, class Ptr>
+bool group_as_tensor(Args& a, Ptr& data, int channels, int height, int width) {
+  if (a.tensor_channels <= 0 || a.tensor_channels == channels) return true;
+  const size_t plane = size_t(height) * width;
+  switch (a.layout) {
+    case Layout::NCHW: data += size_t(a.channel_offset) * plane; break;
+    case Layout::NHWC: data += a.channel_offset; break;
+    case Layout::NCHW8C:
+      if (a.channel_offset % 8 != 0 ||
+          (channels % 8 != 0 && a.channel_offset + channels != a.tensor_channels))
+        return false;
+      data += size_t(a.channel_offset) * plane;  // whole blocks of 8 x plane
+      break;
+  }
+  a.channel_offset = 0;
+  if (a.layout != Layout::NHWC) a.tensor_channels = 0;
+  return true;
+}
+
 }  // namespace
 
-void gemm_input_transform_neon_fp16(const InputTransformArgs& a) {
-  if (a.geometry.tap_channels % 8 != 0) return gather_dense(a);
+void gemm_input_transform_neon_fp16(const InputTransformArgs& args) {
+  InputTransformArgs a = args;
+  if (a.geometry.tap_channels % 8 != 0 ||
+      !group_as_tensor(a, a.input, a.channels, a.height, a.width))
+    return gather_elements(args);
   if (a.input_scale != 1.0f) return gather<true>(a);
   gather<false>(a);
 }
 
-void gemm_output_transform_neon_fp16(const OutputTransformArgs& a) {
+void gemm_output_transform_neon_fp16(const OutputTransformArgs& args) {
+  OutputTransformArgs a = args;
+  if (!group_as_tensor(a, a.output, a.out_channels, a.out_h, a.out_w))
+    return output_elements(args);
   switch (a.layout) {
     case Layout::NCHW: return output_layout<NchwWriter>(a);
     case Layout::NHWC: return output_layout<NhwcWriter>(a);

@@ -164,7 +164,7 @@ struct NhwcReader {
   NhwcReader(const InputTransformArgs& a, int block)
       : base(reinterpret_cast<const float16_t*>(a.input) + block * 8),
         w(a.width),
-        channels(a.channels),
+        channels(a.tensor_channels > 0 ? a.tensor_channels : a.channels),  // pixel stride
         lanes(a.channels - block * 8) {}
   float16x8_t load(const float16_t* p) const {
     return Partial ? gather_lanes<true>(p, 1, lanes, Lanes()) : vld1q_f16(p);
@@ -223,7 +223,7 @@ struct NhwcWriter {
   NhwcWriter(const OutputTransformArgs& a, int block)
       : base(reinterpret_cast<float16_t*>(a.output) + block * 8),
         w(a.out_w),
-        channels(a.out_channels),
+        channels(a.tensor_channels > 0 ? a.tensor_channels : a.out_channels),  // pixel stride
         lanes(a.out_channels - block * 8) {}
   void store(float16_t* p, float16x8_t v) const {
     if (Partial)

@@ -11,6 +11,7 @@ void gemm_input_transform_portable(const InputTransformArgs& a) {
   const ConvGeometry& g = a.geometry;
   const int taps = g.kernel_h * g.kernel_w;
   const int rows = a.channels_padded;
+  const int tensor_channels = a.tensor_channels > 0 ? a.tensor_channels : a.channels;
   for (int lt = 0; lt < a.tile_count; ++lt) {
     const ReceptiveField f = receptive_field(a, a.tile_begin + lt);
     const VTileSlot slot = v_tile_slot(lt, a.tile_count, rows, a.v_part);
@@ -21,7 +22,8 @@ void gemm_input_transform_portable(const InputTransformArgs& a) {
       const int x = f.x0 + tap % g.kernel_w * g.dilation_w;
       float d = 0;
       if (tap < taps && c < a.channels && y >= 0 && y < a.height && x >= 0 && x < a.width)
-        d = fp16_to_fp32(a.input[tensor_offset(a.layout, a.channels, a.height, a.width, c, y, x)]) *
+        d = fp16_to_fp32(a.input[tensor_offset(a.layout, tensor_channels, a.height, a.width,
+                                               a.channel_offset + c, y, x)]) *
             a.input_scale;
       v[size_t(r / 8) * slot.panel_tiles * 8 + r % 8] = d;
     }
@@ -29,21 +31,18 @@ void gemm_input_transform_portable(const InputTransformArgs& a) {
 }
 
 void gemm_output_transform_portable(const OutputTransformArgs& a) {
-  // NCHW8C also owns the zero lanes of its last channel block.
-  const int k_end = a.layout == Layout::NCHW8C ? int(round_up(a.out_channels, 8)) : a.out_channels;
+  const int tensor_channels = a.tensor_channels > 0 ? a.tensor_channels : a.out_channels;
   for (int lt = 0; lt < a.tile_count; ++lt) {
     const int t = a.tile_begin + lt, y = t / a.tiles_w, x = t % a.tiles_w;
     const float* m = static_cast<const float*>(a.m) + size_t(lt) * a.out_channels_padded;
-    for (int k = a.k_begin; k < std::min(a.k_end, k_end); ++k) {
-      float s = 0;
-      if (k < a.out_channels) {
-        s = m[k] * a.m_scale + a.bias_f32[k];
-        if (a.activation != Activation::None) s = std::max(s, 0.0f);
-        if (a.activation == Activation::Relu6) s = std::min(s, 6.0f);
-      }
-      a.output[tensor_offset(a.layout, a.out_channels, a.out_h, a.out_w, k, y, x)] =
-          fp32_to_fp16(s);
+    for (int k = a.k_begin; k < std::min(a.k_end, a.out_channels); ++k) {
+      float s = m[k] * a.m_scale + a.bias_f32[k];
+      if (a.activation != Activation::None) s = std::max(s, 0.0f);
+      if (a.activation == Activation::Relu6) s = std::min(s, 6.0f);
+      a.output[tensor_offset(a.layout, tensor_channels, a.out_h, a.out_w, a.channel_offset + k, y,
+                             x)] = fp32_to_fp16(s);
     }
+    write_nchw8c_padding_lanes(a, y, x);
   }
 }
 
