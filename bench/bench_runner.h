@@ -13,14 +13,23 @@
 
 namespace hawc_bench {
 
+// One row of a suite file (bench/layers/README.md): r x s kernel (height x
+// width), one stride for both axes, pad rows above and below, pad_w columns
+// left and right, weights K x C/groups x r x s, and how often the layer
+// occurs in its network (count: a weight for network totals; it runs once).
 struct Layer {
   std::string name;
-  int n, c, h, w, k, r, s, stride, pad;
+  int n = 1, c = 1, h = 1, w = 1, k = 1, r = 1, s = 1, stride = 1;
+  int pad = 0;     // top and bottom
+  int pad_w = 0;   // left and right (the 10-field form: = pad)
+  int groups = 1;  // > 1: grouped convolution
+  int count = 1;   // occurrences in the network
   int out_h() const { return (h + 2 * pad - r) / stride + 1; }
-  int out_w() const { return (w + 2 * pad - s) / stride + 1; }
-  // Direct-convolution FLOPs: 2 * N * K * C * R * S * Ho * Wo.
+  int out_w() const { return (w + 2 * pad_w - s) / stride + 1; }
+  // Direct-convolution FLOPs: 2 * N * K * (C / groups) * R * S * Ho * Wo (one
+  // occurrence: count is not applied).
   double flops() const {
-    return 2.0 * n * k * c * r * s * double(out_h()) * double(out_w());
+    return 2.0 * n * k * (c / groups) * r * s * double(out_h()) * double(out_w());
   }
 };
 

@@ -4,7 +4,7 @@
 // the FP32 reference before it is timed; a wrong result or a failed call is
 // reported as an error (never as a speed) and makes the program exit 1.
 //
-//   hawc_bench [--suite=resnet50|vgg16|yolov3|qemu-small|FILE.csv]
+//   hawc_bench [--suite=resnet50|vgg16|yolov3|qemu-small|vs-ncnn|net-NETWORK|FILE.csv]
 //              [--layers=REGEX] [--impl=LIST] [--threads=N] [--tolerance=X]
 //              [Google Benchmark flags, e.g. --benchmark_out=run.json]
 //   hawc_bench --profile [--no-check] [same selection flags]
@@ -155,6 +155,7 @@ const char* algorithm_name(hawc_algorithm a) {
     case HAWC_ALGORITHM_WINOGRAD_F2X3: return "F2x3";
     case HAWC_ALGORITHM_WINOGRAD_F4X3: return "F4x3";
     case HAWC_ALGORITHM_WINOGRAD_F6X3: return "F6x3";
+    case HAWC_ALGORITHM_GEMM: return "GEMM";
     default: return "auto";
   }
 }
@@ -189,8 +190,7 @@ class HawcRunner : public Runner {
     c.algorithm = algorithm_;
     c.precision = precision_;
     c.layout = layout_;
-    hawc_conv2d_params p = hawc_test::params_for(c);
-    p.stride_h = p.stride_w = l.stride;
+    hawc_conv2d_params p = hawc_test::params_for(c);  // kernel, stride, pads from the case
     const hawc_status s = hawc::create_conv2d(&p, ld.data.weights.data(),
                                               ld.data.bias.empty() ? nullptr : ld.data.bias.data(),
                                               impl_, &conv_);
@@ -297,8 +297,10 @@ void print_usage(const char* argv0) {
       "          [--tolerance=X] [--profile [--no-check] [--reference-cache=DIR]]\n"
       "       %s --workspace [--suite=NAME|FILE.csv]   (workspace bytes at 1/16/64/128 threads)\n"
       "          [Google Benchmark flags]\n\n"
-      "  --suite=NAME      layer suite: resnet50 (default), vgg16, yolov3, qemu-small\n"
-      "                    (looked up in %s), or a CSV file path\n"
+      "  --suite=NAME      layer suite, looked up in %s:\n"
+      "                    resnet50 (default), vgg16, yolov3, qemu-small, vs-ncnn, or a whole\n"
+      "                    network at batch 1: net-resnet50, net-inception_v3, ... (see\n"
+      "                    bench/layers/README.md); or a CSV file path\n"
       "  --layers=REGEX    only the layers whose name matches REGEX (ECMAScript, search)\n"
       "  --impl=LIST       comma-separated implementations, or all (default: all but the\n"
       "                    F(6x6), forced-variant FAST and ncnn ones, whose FP16 errors exceed\n"
@@ -355,31 +357,52 @@ bool load_suite(const std::string& path, std::vector<Layer>* layers, std::string
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty() || line[0] == '#' || line.rfind("name,", 0) == 0) continue;
-    const std::vector<std::string> fields = split(line, ',');
+    // Not split(): an empty field must count as a (bad) field, not vanish.
+    std::vector<std::string> fields;
+    {
+      std::stringstream ss(line);
+      std::string item;
+      while (std::getline(ss, item, ',')) fields.push_back(item);
+      if (!line.empty() && line.back() == ',') fields.emplace_back();
+    }
     Layer l;
-    bool ok = fields.size() == 10;
+    // 10 fields: name,n,c,h,w,k,r,s,stride,pad (pad on every side, dense);
+    // 13 fields: ...,pad,pad_w,groups,count (pad: top and bottom, pad_w: left
+    // and right).
+    bool ok = fields.size() == 10 || fields.size() == 13;
     if (ok) {
       l.name = fields[0];
-      int* ints[] = {&l.n, &l.c, &l.h, &l.w, &l.k, &l.r, &l.s, &l.stride, &l.pad};
-      for (int i = 0; i < 9 && ok; ++i) {
+      int* ints[] = {&l.n, &l.c, &l.h, &l.w, &l.k, &l.r, &l.s, &l.stride, &l.pad,
+                     &l.pad_w, &l.groups, &l.count};
+      for (size_t i = 0; i + 1 < fields.size() && ok; ++i) {
         char* end = nullptr;
         const long v = std::strtol(fields[i + 1].c_str(), &end, 10);
         ok = end != fields[i + 1].c_str() && *end == '\0' && v >= 0 && v < (1L << 24);
         *ints[i] = int(v);
       }
+      if (fields.size() == 10) l.pad_w = l.pad, l.groups = 1, l.count = 1;
     }
-    ok = ok && l.n > 0 && l.c > 0 && l.h > 0 && l.w > 0 && l.k > 0 && l.r > 0 && l.s > 0 &&
-         l.stride > 0 && l.out_h() > 0 && l.out_w() > 0;
+    ok = ok && !l.name.empty() && l.n > 0 && l.c > 0 && l.h > 0 && l.w > 0 && l.k > 0 &&
+         l.r > 0 && l.s > 0 && l.stride > 0 && l.groups > 0 && l.count > 0 &&
+         l.h + 2 * l.pad >= l.r && l.w + 2 * l.pad_w >= l.s;
     if (!ok) {
       *error = path + ":" + std::to_string(line_no) +
-               ": expected name,n,c,h,w,k,r,s,stride,pad with positive sizes, got: " + line;
+               ": expected name,n,c,h,w,k,r,s,stride,pad or name,n,c,h,w,k,r,s,stride,pad,pad_w,"
+               "groups,count with positive sizes (the padded input at least the kernel), got: " +
+               line;
       return false;
     }
-    if (l.stride != 1) {  // the shared FP32 reference (hawc_ref) is stride-1 only
-      *error = path + ":" + std::to_string(line_no) + ": layer " + l.name +
-               " has stride " + std::to_string(l.stride) + "; only stride-1 layers are supported";
+    if (l.c % l.groups != 0 || l.k % l.groups != 0) {
+      *error = path + ":" + std::to_string(line_no) + ": layer " + l.name + ": groups " +
+               std::to_string(l.groups) + " does not divide c " + std::to_string(l.c) +
+               " and k " + std::to_string(l.k);
       return false;
     }
+    for (const Layer& other : *layers)
+      if (other.name == l.name) {
+        *error = path + ":" + std::to_string(line_no) + ": layer name " + l.name + " used twice";
+        return false;
+      }
     layers->push_back(l);
   }
   if (layers->empty()) {
@@ -478,8 +501,9 @@ std::string reference_cache_path(const Layer& l, const hawc_test::ConvData& d) {
   uint64_t h = 1469598103934665603ull;
   h = fnv1a(fnv1a(fnv1a(h, d.input), d.weights), d.bias);
   char buf[256];
-  std::snprintf(buf, sizeof buf, "/ref-n%d-c%d-h%d-w%d-k%d-r%d-s%d-p%d-%016llx.f32", l.n, l.c, l.h,
-                l.w, l.k, l.r, l.s, l.pad, static_cast<unsigned long long>(h));
+  std::snprintf(buf, sizeof buf, "/ref-n%d-c%d-h%d-w%d-k%d-r%d-s%d-st%d-p%dx%d-g%d-%016llx.f32", l.n,
+                l.c, l.h, l.w, l.k, l.r, l.s, l.stride, l.pad, l.pad_w, l.groups,
+                static_cast<unsigned long long>(h));
   return g_options.reference_cache + buf;
 }
 
@@ -522,7 +546,10 @@ class LayerCache {
       c.shape.in_w = l.w;
       c.shape.kernel_h = l.r;
       c.shape.kernel_w = l.s;
-      c.shape.pad_top = c.shape.pad_left = c.shape.pad_bottom = c.shape.pad_right = l.pad;
+      c.shape.stride_h = c.shape.stride_w = l.stride;
+      c.shape.pad_top = c.shape.pad_bottom = l.pad;
+      c.shape.pad_left = c.shape.pad_right = l.pad_w;
+      c.shape.groups = l.groups;
       c.layout = HAWC_LAYOUT_NHWC;
       c.bias = true;
       c.seed = 1;
@@ -760,6 +787,19 @@ const char* status_name(Status s) {
   return "?";
 }
 
+// "n1 c64 h56 w56 k64 3x3 s1 p1": batch, channels, input size, output
+// channels, kernel (height x width), stride, pads ("p0,3": top/bottom 0,
+// left/right 3), and " g32" when grouped.
+std::string shape_string(const Layer& l) {
+  std::string s = "n" + std::to_string(l.n) + " c" + std::to_string(l.c) + " h" +
+                  std::to_string(l.h) + " w" + std::to_string(l.w) + " k" + std::to_string(l.k) +
+                  " " + std::to_string(l.r) + "x" + std::to_string(l.s) + " s" +
+                  std::to_string(l.stride) + " p" + std::to_string(l.pad);
+  if (l.pad_w != l.pad) s += "," + std::to_string(l.pad_w);
+  if (l.groups != 1) s += " g" + std::to_string(l.groups);
+  return s;
+}
+
 // --profile: for every (layer, implementation), in this order: set up the
 // operator (outside the ROI), one untimed warm-up run (workspace allocation,
 // the peers' lazy initialisation, OpenMP / thread-pool start-up), then exactly
@@ -826,9 +866,7 @@ int run_profile(const std::vector<Layer>& layers) {
                           {"tolerance", fmt("%g", g_options.tolerance)},
                           {"outputs", fmt("%.0f", outputs)},
                           {"flops", fmt("%.0f", l.flops())},
-                          {"shape", "n" + std::to_string(l.n) + " c" + std::to_string(l.c) +
-                                        " h" + std::to_string(l.h) + " w" + std::to_string(l.w) +
-                                        " k" + std::to_string(l.k)},
+                          {"shape", shape_string(l)},
                           {"message", e.message.empty() ? "-" : e.message}});
     }
   }
@@ -850,21 +888,26 @@ int run_workspace_report(const std::vector<hawc_bench::Layer>& layers) {
   for (int t : threads_list) std::printf("\tbytes_t%d", t);
   std::printf("\n");
   for (const hawc_bench::Layer& l : layers) {
-    if (l.r != 3 || l.s != 3 || l.stride != 1) continue;
     hawc_conv2d_params p;
     hawc_conv2d_params_init(&p);
-    p.in_channels = l.c, p.out_channels = l.k;
-    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = l.pad;
+    p.in_channels = l.c, p.out_channels = l.k, p.groups = l.groups;
+    p.kernel_h = l.r, p.kernel_w = l.s;
+    p.stride_h = p.stride_w = l.stride;
+    p.pad_top = p.pad_bottom = l.pad;
+    p.pad_left = p.pad_right = l.pad_w;
     p.layout = HAWC_LAYOUT_NHWC;
-    const std::vector<uint16_t> weights(size_t(l.k) * l.c * 9, 0);
+    const std::vector<uint16_t> weights(size_t(l.k) * (l.c / l.groups) * l.r * l.s, 0);
     hawc_conv2d* conv = nullptr;
-    if (hawc_conv2d_create(&p, weights.data(), nullptr, &conv) != HAWC_STATUS_SUCCESS) {
+    if (const hawc_status st = hawc_conv2d_create(&p, weights.data(), nullptr, &conv);
+        st != HAWC_STATUS_SUCCESS) {
       std::fprintf(stderr, "hawc_bench: %s: %s\n", l.name.c_str(), hawc_last_error_message());
+      if (st == HAWC_STATUS_UNSUPPORTED_PARAMETER) continue;  // a shape hawc does not run
       return 1;
     }
-    static const char* const kAlgo[] = {"AUTO", "F2x3", "F4x3", "F6x3"};
+    static const char* const kAlgo[] = {"AUTO", "F2x3", "F4x3", "F6x3", "GEMM"};
+    const int algo = int(hawc_conv2d_algorithm(conv));
     std::printf("WORKSPACE\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s", l.name.c_str(), l.n, l.c, l.k, l.h,
-                l.w, kAlgo[hawc_conv2d_algorithm(conv)], hawc_conv2d_implementation(conv));
+                l.w, algo >= 0 && algo < 5 ? kAlgo[algo] : "?", hawc_conv2d_implementation(conv));
     for (int t : threads_list) {
       hawc_run_options o;
       hawc_run_options_init(&o);

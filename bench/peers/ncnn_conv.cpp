@@ -121,6 +121,10 @@ class NcnnRunner : public Runner {
 
   Outcome setup(const Layer& l, const LayerData& ld, int threads, std::string* message) override {
     layer_shape_ = l;
+    if (l.groups != 1) {  // ncnn runs those as ConvolutionDepthWise, not Convolution
+      *message = "grouped convolution: the ncnn peer runs ncnn's dense Convolution layer only";
+      return Outcome::Unsupported;
+    }
     if (!NCNN_ARM82 || !ncnn::cpu_support_arm_asimdhp()) {
       *message = "ncnn's FP16 convolution needs ARMv8.2 FP16 arithmetic (asimdhp)";
       return Outcome::Unsupported;
@@ -173,8 +177,12 @@ class NcnnRunner : public Runner {
     pd.set(0, l.k);                    // num_output
     pd.set(1, l.s);                    // kernel_w
     pd.set(11, l.r);                   // kernel_h
-    pd.set(3, l.stride);               // stride_w (stride_h follows)
-    pd.set(4, l.pad);                  // pad_left (right, top, bottom follow)
+    pd.set(3, l.stride);               // stride_w
+    pd.set(13, l.stride);              // stride_h
+    pd.set(4, l.pad_w);                // pad_left
+    pd.set(15, l.pad_w);               // pad_right
+    pd.set(14, l.pad);                 // pad_top
+    pd.set(16, l.pad);                 // pad_bottom
     pd.set(5, 1);                      // bias_term
     pd.set(6, l.k * l.c * l.r * l.s);  // weight_data_size
     if (int r = layer_->load_param(pd); r != 0) {

@@ -24,14 +24,22 @@ dnnl::engine& cpu_engine() {
   return e;
 }
 
+// Weights dims: OIHW {K, C, r, s}, or for groups > 1 GOIHW {g, K/g, C/g, r, s}
+// (the same memory as OIHW with C/g input channels, LayerData's order).
+memory::dims weight_dims(const Layer& l) {
+  if (l.groups == 1) return {l.k, l.c, l.r, l.s};
+  return {l.groups, l.k / l.groups, l.c / l.groups, l.r, l.s};
+}
+
 dnnl::convolution_forward::primitive_desc make_pd(const Layer& l, dt type) {
-  const memory::dims src{l.n, l.c, l.h, l.w}, wei{l.k, l.c, l.r, l.s}, bia{l.k},
+  const memory::dims src{l.n, l.c, l.h, l.w}, wei = weight_dims(l), bia{l.k},
       dst{l.n, l.k, l.out_h(), l.out_w()};
-  const memory::dims strides{l.stride, l.stride}, pad{l.pad, l.pad};
+  // Strides and pads are {h, w}: pad (top, bottom) and pad_w (left, right).
+  const memory::dims strides{l.stride, l.stride}, pad_l{l.pad, l.pad_w}, pad_r{l.pad, l.pad_w};
   dnnl::convolution_forward::desc d(
       dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_auto,
       memory::desc(src, type, tag::any), memory::desc(wei, type, tag::any),
-      memory::desc(bia, type, tag::a), memory::desc(dst, type, tag::any), strides, pad, pad);
+      memory::desc(bia, type, tag::a), memory::desc(dst, type, tag::any), strides, pad_l, pad_r);
   return dnnl::convolution_forward::primitive_desc(d, cpu_engine());
 }
 
@@ -64,7 +72,7 @@ class OnednnRunner : public Runner {
       const std::vector<uint16_t>& wei_h = ld.data.weights;
       const std::vector<uint16_t>& bia_h = ld.data.bias;
       memory::desc src_user({l.n, l.c, l.h, l.w}, type, tag::nchw);
-      memory::desc wei_user({l.k, l.c, l.r, l.s}, type, tag::oihw);
+      memory::desc wei_user(weight_dims(l), type, l.groups == 1 ? tag::oihw : tag::goihw);
       memory src_u(src_user, eng), wei_u(wei_user, eng);
       bias_ = memory(pd_.bias_desc(), eng);
       if (fp16_) {
@@ -168,7 +176,10 @@ std::string onednn_status() {
                   std::to_string(v->patch) + " (cpu runtime " +
                   (v->cpu_runtime == DNNL_RUNTIME_OMP ? "OpenMP" : "other") + ")";
   // Does oneDNN accept an f16 convolution on this CPU at run time?
-  const Layer probe{"probe", 1, 16, 8, 8, 16, 3, 3, 1, 1};
+  Layer probe;  // 1 x 16 x 8 x 8, 16 outputs, 3x3, stride 1, pad 1
+  probe.name = "probe";
+  probe.n = 1, probe.c = 16, probe.h = probe.w = 8, probe.k = 16;
+  probe.r = probe.s = 3, probe.stride = 1, probe.pad = probe.pad_w = 1;
   try {
     const auto f32 = make_pd(probe, dt::f32);
     s += "; f32 convolution: " + std::string(f32.impl_info_str());

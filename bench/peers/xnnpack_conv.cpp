@@ -57,7 +57,10 @@ class XnnpackRunner : public Runner {
         return Outcome::Failed;
       }
     }
-    const std::vector<uint16_t> w_ohwi = oihw_to_ohwi(ld.data.weights, l.k, l.c, l.r, l.s);
+    // Weights K x C/groups x r x s (OIHW) -> OHWI, which for groups > 1 is
+    // XNNPACK's [groups][K/groups][r][s][C/groups].
+    const int gc = l.c / l.groups, gk = l.k / l.groups;
+    const std::vector<uint16_t> w_ohwi = oihw_to_ohwi(ld.data.weights, l.k, gc, l.r, l.s);
     std::vector<uint16_t> bias_h = ld.data.bias;
     if (bias_h.empty()) bias_h.assign(size_t(l.k), 0);
     const size_t out_count = size_t(l.n) * l.out_h() * l.out_w() * l.k;
@@ -65,16 +68,18 @@ class XnnpackRunner : public Runner {
     if (fp16_) {
       in_h_ = ld.data.input;  // already FP16 NHWC
       out_h_.assign(out_count, 0x7e00);  // NaN: an unwritten output shows up
+      // Padding in XNNPACK's order: top, right, bottom, left.
       s = xnn_create_convolution2d_nhwc_f16(
-          l.pad, l.pad, l.pad, l.pad, l.r, l.s, l.stride, l.stride, 1, 1, /*groups=*/1, l.c, l.k,
+          l.pad, l.pad_w, l.pad, l.pad_w, l.r, l.s, l.stride, l.stride, /*dilation=*/1, 1,
+          l.groups, /*group_input_channels=*/gc, /*group_output_channels=*/gk,
           /*input_channel_stride=*/l.c, /*output_channel_stride=*/l.k, w_ohwi.data(),
           bias_h.data(), -INFINITY, INFINITY, /*flags=*/0, &op_);
     } else {
       in_f_ = fp16_to_float(ld.data.input);
       out_f_.assign(out_count, NAN);
       const std::vector<float> wf = fp16_to_float(w_ohwi), bf = fp16_to_float(bias_h);
-      s = xnn_create_convolution2d_nhwc_f32(l.pad, l.pad, l.pad, l.pad, l.r, l.s, l.stride,
-                                            l.stride, 1, 1, 1, l.c, l.k, l.c, l.k, wf.data(),
+      s = xnn_create_convolution2d_nhwc_f32(l.pad, l.pad_w, l.pad, l.pad_w, l.r, l.s, l.stride,
+                                            l.stride, 1, 1, l.groups, gc, gk, l.c, l.k, wf.data(),
                                             bf.data(), -INFINITY, INFINITY, 0, &op_);
     }
     if (s != xnn_status_success) {
