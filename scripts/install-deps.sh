@@ -5,13 +5,16 @@
 #                 Debian's arm64 multiarch libraries (GoogleTest, Google
 #                 Benchmark, oneDNN, XNNPACK, libgomp) for the QEMU builds.
 #   aarch64 host: the native packages only.
+# Arch-all packages are named with :all (dpkg-query finds no host-arch copy);
+# libonnx-testdata's files serve the QEMU tests too (qemu-aarch64 -L /).
 set -euo pipefail
 
 arch=$(uname -m)
 native=(cmake make g++ pkg-config python3 python3-numpy python3-matplotlib
         libgtest-dev libbenchmark-dev libomp-dev clang llvm-19 lld
         libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes of clang 14 (host-fuzz)
-        dpkg-dev:all)       # dpkg-architecture: the .deb test's multiarch directory
+        dpkg-dev:all        # dpkg-architecture: the .deb test's multiarch directory
+        libonnx-testdata:all)  # ONNX's backend tests: test_onnx_conv's Conv cases
 cross=(g++-aarch64-linux-gnu qemu-user)
 arm64_libs=(libgtest-dev libbenchmark-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev libgomp1 libstdc++6)
 
