@@ -12,6 +12,7 @@
 #include <arm_neon.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "src/fp16.h"
 #include "transforms/gemm_transforms.h"
@@ -132,6 +133,143 @@ void gather_elements(const InputTransformArgs& a) {
   }
 }
 
+// V rows of at most kPackedRowsMax elements whose taps hold few channels back
+// to back (a stem's RGB input: 7x7 taps of 3 channels), unscaled. One tile
+// (output pixel) at a time: each tap's channels are copied into a row buffer,
+// which is then stored as the tile's 8-row blocks of V. Every layout
+// addresses channel c of pixel (y, x) at pixel(y, x) + channel[c].
+// A kernel row wholly inside the image takes a vector path: when a pixel's C
+// <= 8 channels are adjacent (NHWC, NCHW8C) one 8-lane load and store per
+// tap, whose extra lanes land where the next tap's channels go; NCHW with
+// 3 channels and dilation 1, one 8-pixel load per plane and an interleaving
+// store (vst3) for the whole row. Those reads stay inside the image (checked
+// against its end) and the writes past the last tap land in the buffer's
+// slack or its zero rows, which are cleared again.
+constexpr int kPackedRowsMax = 7 * 7 * 31 + 1;  // tap_channels < 32 (ConvGeometry)
+
+enum class PackedRow { Scalar, AdjacentChannels, NchwRgb };
+
+template <int kC, PackedRow kRow>  // kC 0: a.channels at run time
+void gather_packed_taps(const InputTransformArgs& a) {
+  const ConvGeometry& g = a.geometry;
+  const int C = kC ? kC : a.channels, tc = g.tap_channels, taps = g.kernel_h * g.kernel_w;
+  const int rows = a.channels_padded, kw = g.kernel_w;
+  const int r_begin = a.channel_begin, r_end = std::min(a.channel_end, rows);
+  const int tap_begin = r_begin / tc, tap_end = std::min(taps, (r_end + tc - 1) / tc);
+  const size_t tensor_channels = a.tensor_channels > 0 ? a.tensor_channels : a.channels;
+  const auto offset = [&](int c, int y, int x) {
+    return tensor_offset(a.layout, tensor_channels, a.height, a.width, a.channel_offset + c, y, x);
+  };
+  size_t channel[32];
+  for (int c = 0; c < C; ++c) channel[c] = offset(c, 0, 0);
+  const size_t step_x = offset(0, 0, 1) - channel[0], step_y = step_x * a.width;
+  const size_t image_end = image_elements(a.layout, tensor_channels, a.height, a.width);
+  const float16_t* in = reinterpret_cast<const float16_t*>(a.input);
+  alignas(16) float16_t buf[kPackedRowsMax + 24] = {};  // rows past the taps stay 0
+  for (int lt = 0; lt < a.tile_count; ++lt) {
+    const ReceptiveField f = receptive_field(a, a.tile_begin + lt);
+    const int x_last = f.x0 + (kw - 1) * g.dilation_w;
+    const bool row_inside = f.x0 >= 0 && x_last < a.width;
+    // Taps in row-major order without a division per tap: (i, j) walks along.
+    int i = tap_begin / kw, j = tap_begin % kw;
+    float16_t* dst = buf + tap_begin * tc;
+    for (int tap = tap_begin; tap < tap_end; ++i, j = 0) {
+      const int y = f.y0 + i * g.dilation_h;
+      const bool y_inside = y >= 0 && y < a.height;
+      const size_t row_offset = size_t(y_inside ? y : 0) * step_y;
+      const float16_t* src_row = in + row_offset;
+      if (kRow != PackedRow::Scalar && y_inside && row_inside && j == 0 && tap + kw <= tap_end) {
+        const size_t first = row_offset + size_t(f.x0) * step_x;
+        if (kRow == PackedRow::AdjacentChannels &&
+            first + channel[0] + size_t(x_last - f.x0) * step_x + 8 <= image_end) {
+          const float16_t* src = in + first + channel[0];
+          const size_t dx = size_t(g.dilation_w) * step_x;
+          for (int jj = 0; jj < kw; ++jj, src += dx, dst += tc) vst1q_f16(dst, vld1q_f16(src));
+          tap += kw;
+          continue;
+        }
+        if (kRow == PackedRow::NchwRgb && first + channel[2] + 8 <= image_end) {
+          float16x8x3_t v;
+          v.val[0] = vld1q_f16(in + first + channel[0]);
+          v.val[1] = vld1q_f16(in + first + channel[1]);
+          v.val[2] = vld1q_f16(in + first + channel[2]);
+          vst3q_f16(dst, v);  // 8 taps x 3 channels; those past the row are rewritten
+          dst += kw * tc;
+          tap += kw;
+          continue;
+        }
+      }
+      for (; j < kw && tap < tap_end; ++j, ++tap, dst += tc) {
+        const int x = f.x0 + j * g.dilation_w;
+        if (y_inside && x >= 0 && x < a.width) {
+          const float16_t* src = src_row + size_t(x) * step_x;
+          for (int c = 0; c < C; ++c) dst[c] = src[channel[c]];
+        } else {
+          for (int c = 0; c < C; ++c) dst[c] = 0;
+        }
+      }
+    }
+    if (kRow != PackedRow::Scalar)  // the vector paths' extra lanes past the last tap
+      for (int r = taps * tc; r < rows; ++r) buf[r] = 0;
+    const VTileSlot slot = v_tile_slot(lt, a.tile_count, rows, a.v_part);
+    const size_t block_stride = size_t(slot.panel_tiles) * 8;
+    float16_t* v = static_cast<float16_t*>(a.v) + slot.offset + size_t(r_begin / 8) * block_stride;
+    for (const float16_t* b = buf + r_begin; b < buf + r_end; b += 8, v += block_stride)
+      vst1q_f16(v, vld1q_f16(b));
+  }
+}
+
+void gather_packed(const InputTransformArgs& a) {
+  const int C = a.channels;
+  const bool adjacent =  // a pixel's C channels adjacent in memory, at most 8
+      C <= 8 && (a.layout == Layout::NHWC ||
+                 (a.layout == Layout::NCHW8C && a.channel_offset % 8 + C <= 8));
+  if (adjacent) {
+    return C == 3 ? gather_packed_taps<3, PackedRow::AdjacentChannels>(a)
+                  : gather_packed_taps<0, PackedRow::AdjacentChannels>(a);
+  }
+  if (a.layout == Layout::NCHW && C == 3 && a.geometry.dilation_w == 1 && a.geometry.kernel_w <= 8)
+    return gather_packed_taps<3, PackedRow::NchwRgb>(a);
+  gather_packed_taps<0, PackedRow::Scalar>(a);
+}
+
+// 1x1 stride-1 layers without padding and whole 8-channel blocks (most of a
+// ResNet's work): tile t is pixel t, and in NHWC and NCHW8C 8 channels of a
+// pixel are one vector, so V is a plain copy with no per-block bookkeeping.
+bool pointwise_copy(const InputTransformArgs& a) {
+  const ConvGeometry& g = a.geometry;
+  return g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 &&
+         a.pad_top == 0 && a.pad_left == 0 && a.tiles_w == a.width && a.channels % 8 == 0 &&
+         a.layout != Layout::NCHW && a.input_scale == 1.0f &&
+         size_t(a.tile_begin) + a.tile_count <= size_t(a.height) * a.width;
+}
+
+template <Layout kLayout>
+void gather_pointwise(const InputTransformArgs& a) {
+  const int rows = a.channels_padded;
+  const int r_begin = a.channel_begin, r_end = std::min(a.channel_end, rows);
+  // Pixel and 8-channel block strides of the input.
+  const size_t pixel = kLayout == Layout::NHWC ? (a.tensor_channels > 0 ? a.tensor_channels
+                                                                        : a.channels)
+                                               : 8;
+  const size_t block = kLayout == Layout::NHWC ? 8 : size_t(a.height) * a.width * 8;
+  const float16_t* in = reinterpret_cast<const float16_t*>(a.input);
+  for (int t0 = 0; t0 < a.tile_count; t0 += kGemmMR) {
+    const int mr = std::min(kGemmMR, a.tile_count - t0);
+    const VTileSlot slot = v_tile_slot(t0, a.tile_count, rows, a.v_part);
+    const size_t v_block = size_t(slot.panel_tiles) * 8;
+    float16_t* dst = static_cast<float16_t*>(a.v) + slot.offset + size_t(r_begin / 8) * v_block;
+    const float16_t* src = in + size_t(a.tile_begin + t0) * pixel + size_t(r_begin / 8) * block;
+    for (int r = r_begin; r < r_end; r += 8, dst += v_block, src += block) {
+      if (mr == kGemmMR) {
+        for (int t = 0; t < kGemmMR; ++t) vst1q_f16(dst + t * 8, vld1q_f16(src + t * pixel));
+      } else {
+        for (int t = 0; t < mr; ++t) vst1q_f16(dst + t * 8, vld1q_f16(src + t * pixel));
+      }
+    }
+  }
+}
+
 template <bool Scaled>
 void gather(const InputTransformArgs& a) {
   switch (a.layout) {
@@ -141,36 +279,69 @@ void gather(const InputTransformArgs& a) {
   }
 }
 
-// Output channels [k0, k0 + 8) of M row m: scaled, biased, activated, FP16.
-inline float16x8_t finish(const float* m, const OutputTransformArgs& a, int k0) {
-  float32x4_t lo = vld1q_f32(m + k0), hi = vld1q_f32(m + k0 + 4);
-  if (a.m_scale != 1.0f) lo = vmulq_n_f32(lo, a.m_scale), hi = vmulq_n_f32(hi, a.m_scale);
-  lo = vaddq_f32(lo, vld1q_f32(a.bias_f32 + k0));
-  hi = vaddq_f32(hi, vld1q_f32(a.bias_f32 + k0 + 4));
-  if (a.activation != Activation::None) {
-    lo = vmaxq_f32(lo, vdupq_n_f32(0)), hi = vmaxq_f32(hi, vdupq_n_f32(0));
-    if (a.activation == Activation::Relu6)
+// Output channels [k0, k0 + 8) of M rows: scaled, biased, activated, FP16.
+// The block's bias and the call's scale and activation are fixed per block,
+// so they are loaded and decided once, not per tile.
+template <bool kScaled, Activation kActivation>
+struct BlockFinish {
+  float32x4_t bias_lo, bias_hi;
+  float scale;
+  BlockFinish(const OutputTransformArgs& a, int k0)
+      : bias_lo(vld1q_f32(a.bias_f32 + k0)), bias_hi(vld1q_f32(a.bias_f32 + k0 + 4)),
+        scale(a.m_scale) {}
+  float16x8_t operator()(const float* m) const {
+    float32x4_t lo = vld1q_f32(m), hi = vld1q_f32(m + 4);
+    if (kScaled) lo = vmulq_n_f32(lo, scale), hi = vmulq_n_f32(hi, scale);
+    lo = vaddq_f32(lo, bias_lo), hi = vaddq_f32(hi, bias_hi);
+    if (kActivation != Activation::None)
+      lo = vmaxq_f32(lo, vdupq_n_f32(0)), hi = vmaxq_f32(hi, vdupq_n_f32(0));
+    if (kActivation == Activation::Relu6)
       lo = vminq_f32(lo, vdupq_n_f32(6)), hi = vminq_f32(hi, vdupq_n_f32(6));
+    return vcvt_high_f16_f32(vcvt_f16_f32(lo), hi);
   }
-  return vcvt_high_f16_f32(vcvt_f16_f32(lo), hi);
-}
+};
 
-template <template <bool> class Writer, bool Partial>
+template <template <bool> class Writer, bool Partial, class Finish>
 void output_block(const OutputTransformArgs& a, int block) {
   const Writer<Partial> w(a, block);
-  const float* m = static_cast<const float*>(a.m);
+  const Finish finish(a, block * 8);
+  const float* m = static_cast<const float*>(a.m) + block * 8;
   const size_t kp = size_t(a.out_channels_padded);
+  if constexpr (!std::is_same_v<Writer<Partial>, NchwWriter<Partial>>) {
+    // NHWC and NCHW8C: tile t is output pixel t, which the writer addresses
+    // directly; no row bookkeeping.
+    float16_t* p = w.at(size_t(a.tile_begin));
+    const size_t pixel = w.at(1) - w.at(0);
+    for (int lt = 0; lt < a.tile_count; ++lt, p += pixel, m += kp) w.store(p, finish(m));
+    return;
+  }
   for (int lt = 0; lt < a.tile_count;) {
     const int t = a.tile_begin + lt, y = t / a.tiles_w, x = t % a.tiles_w;
     if (lt + kGemmMR <= a.tile_count && x + kGemmMR <= a.tiles_w) {
       float16x8_t v[kGemmMR];
-      for (int i = 0; i < kGemmMR; ++i) v[i] = finish(m + (lt + i) * kp, a, block * 8);
+      for (int i = 0; i < kGemmMR; ++i) v[i] = finish(m + (lt + i) * kp);
       w.template row<kGemmMR>(y, x, v);
       lt += kGemmMR;
     } else {
-      w.pixel(y, x, finish(m + lt * kp, a, block * 8));
+      w.pixel(y, x, finish(m + lt * kp));
       ++lt;
     }
+  }
+}
+
+template <template <bool> class Writer, bool Partial>
+void output_block(const OutputTransformArgs& a, int block) {
+  const bool scaled = a.m_scale != 1.0f;
+  switch (a.activation) {
+    case Activation::None:
+      return scaled ? output_block<Writer, Partial, BlockFinish<true, Activation::None>>(a, block)
+                    : output_block<Writer, Partial, BlockFinish<false, Activation::None>>(a, block);
+    case Activation::Relu:
+      return scaled ? output_block<Writer, Partial, BlockFinish<true, Activation::Relu>>(a, block)
+                    : output_block<Writer, Partial, BlockFinish<false, Activation::Relu>>(a, block);
+    case Activation::Relu6:
+      return scaled ? output_block<Writer, Partial, BlockFinish<true, Activation::Relu6>>(a, block)
+                    : output_block<Writer, Partial, BlockFinish<false, Activation::Relu6>>(a, block);
   }
 }
 
@@ -233,9 +404,15 @@ bool group_as_tensor(Args& a, Ptr& data, int channels, int height, int width) {
 
 void gemm_input_transform_neon_fp16(const InputTransformArgs& args) {
   InputTransformArgs a = args;
-  if (a.geometry.tap_channels % 8 != 0 ||
-      !group_as_tensor(a, a.input, a.channels, a.height, a.width))
-    return gather_elements(args);
+  if (a.geometry.tap_channels % 8 != 0) {
+    if (a.input_scale != 1.0f || a.channels > 32 || a.channels_padded > kPackedRowsMax)
+      return gather_elements(args);
+    return gather_packed(args);
+  }
+  if (!group_as_tensor(a, a.input, a.channels, a.height, a.width)) return gather_elements(args);
+  if (pointwise_copy(a))
+    return a.layout == Layout::NHWC ? gather_pointwise<Layout::NHWC>(a)
+                                    : gather_pointwise<Layout::NCHW8C>(a);
   if (a.input_scale != 1.0f) return gather<true>(a);
   gather<false>(a);
 }

@@ -208,6 +208,8 @@ struct Nchw8cWriter {
         w(a.out_w),
         real(lanes_below(a.out_channels - block * 8)) {}
   void store(float16_t* p, float16x8_t v) const { vst1q_f16(p, Partial ? keep_lanes(v, real) : v); }
+  // Where the block of the pixel of row-major index i starts.
+  float16_t* at(size_t i) const { return base + i * 8; }
   void pixel(int y, int x, float16x8_t v) const { store(base + (size_t(y) * w + x) * 8, v); }
   template <int N>
   void row(int y, int x0, const float16x8_t* v) const {
@@ -231,6 +233,8 @@ struct NhwcWriter {
     else
       vst1q_f16(p, v);
   }
+  // Where the block of the pixel of row-major index i starts.
+  float16_t* at(size_t i) const { return base + i * channels; }
   void pixel(int y, int x, float16x8_t v) const { store(base + (size_t(y) * w + x) * channels, v); }
   template <int N>
   void row(int y, int x0, const float16x8_t* v) const {
