@@ -213,6 +213,48 @@ TEST(NeonFp16GemmTransforms, BitwiseEqualToPortable) {
   std::printf("%d ranges checked\n", checked);
 }
 
+// The shapes that have fast paths of their own, in every layout, so that each
+// path is reached whatever the random draws: stems with few channels (7x7 s2
+// and 3x3 s2 over 3 channels, with their pads), small groups (3x3 over 4
+// channels of 32 groups), 1x1 stride-1 copies (16 and 64 channels, with
+// groups), and whole blocks per pixel (3x3 s2 over 64 channels, a dilated
+// 3x3 and 1x1 s2 over 32).
+TEST(NeonFp16GemmTransforms, FastPathShapesBitwiseEqualToPortable) {
+  struct Shape {
+    int channels, k, stride, dilation, pad, h, w, groups;
+  };
+  const Shape shapes[] = {{3, 7, 2, 1, 3, 23, 29, 1}, {3, 3, 2, 1, 1, 17, 21, 1},
+                          {3, 3, 2, 1, 0, 19, 19, 1}, {4, 3, 1, 1, 1, 14, 14, 4},
+                          {16, 1, 1, 1, 0, 9, 13, 1}, {64, 1, 1, 1, 0, 7, 9, 2},
+                          {64, 3, 2, 1, 1, 13, 11, 1}, {32, 3, 1, 2, 2, 12, 10, 1},
+                          {32, 1, 2, 1, 0, 15, 14, 3}};
+  uint32_t seed = 90999;  // a multiple of 3: range_scale() 1, the fast paths run unscaled
+  int checked = 0;
+  for (const Shape& sh : shapes)
+    for (int layout = 0; layout < 3; ++layout)
+      for (int group = 0; group < sh.groups; group += std::max(1, sh.groups - 1)) {
+        Case c;
+        c.layout = Layout(layout);
+        c.channels = sh.channels;
+        c.g.kernel_h = c.g.kernel_w = sh.k;
+        c.g.stride_h = c.g.stride_w = sh.stride;
+        c.g.dilation_h = c.g.dilation_w = sh.dilation;
+        c.pad_top = c.pad_bottom = c.pad_left = c.pad_right = sh.pad;
+        c.h = sh.h, c.w = sh.w;
+        c.groups = sh.groups, c.group = group;
+        const bool dense = c.channels % 8 != 0 && c.channels < 32;  // as api.cpp picks
+        c.g.tap_channels = dense ? c.channels : int(hawc::round_up(c.channels, 8));
+        for (const Range& r : ranges(c)) {
+          check_input(c, r, seed);
+          if (r.part.tiles == 0) check_output(c, r, seed + 1);
+          seed += 3;
+          if (testing::Test::HasFatalFailure()) return;
+          ++checked;
+        }
+      }
+  std::printf("%d ranges checked\n", checked);
+}
+
 // A 1x1 stride-1 layer's gather is a copy of each pixel's channels.
 TEST(NeonFp16GemmTransforms, OneByOneIsACopy) {
   Case c{Layout::NHWC, 24, 3, 11, 0, 0, 0, 0, {}};

@@ -134,26 +134,30 @@ void gather_elements(const InputTransformArgs& a) {
 }
 
 // V rows of at most kPackedRowsMax elements whose taps hold few channels back
-// to back (a stem's RGB input: 7x7 taps of 3 channels), unscaled. One tile
-// (output pixel) at a time: each tap's channels are copied into a row buffer,
-// which is then stored as the tile's 8-row blocks of V. Every layout
-// addresses channel c of pixel (y, x) at pixel(y, x) + channel[c].
-// A kernel row wholly inside the image takes a vector path: when a pixel's C
-// <= 8 channels are adjacent (NHWC, NCHW8C) one 8-lane load and store per
-// tap, whose extra lanes land where the next tap's channels go; NCHW with
-// 3 channels and dilation 1, one 8-pixel load per plane and an interleaving
-// store (vst3) for the whole row. Those reads stay inside the image (checked
-// against its end) and the writes past the last tap land in the buffer's
-// slack or its zero rows, which are cleared again.
+// to back (a stem's RGB input: 7x7 taps of 3 channels; ResNeXt's groups of 4),
+// unscaled. One tile (output pixel) at a time: each tap's channels are copied
+// into a row buffer, which is then stored as the tile's 8-row blocks of V.
+// Every layout addresses channel c of pixel (y, x) at pixel(y, x) +
+// channel[c].
+// A tile whose receptive field lies inside the image takes a vector path:
+// when a pixel's C <= 8 channels are adjacent (NHWC, NCHW8C) one 8-lane load
+// and store per tap, whose extra lanes land where the next tap's channels go;
+// NCHW with 3 channels and dilation 1, one 8-pixel load per plane and an
+// interleaving store (vst3) per kernel row. Those reads stay inside the image
+// (checked against its end) and the writes past the last tap land in the
+// buffer's slack or its zero rows, which are cleared again. Other tiles copy
+// tap by tap, with zeros outside the image.
 constexpr int kPackedRowsMax = 7 * 7 * 31 + 1;  // tap_channels < 32 (ConvGeometry)
 
 enum class PackedRow { Scalar, AdjacentChannels, NchwRgb };
 
-template <int kC, PackedRow kRow>  // kC 0: a.channels at run time
+// kC, kKw: the channels and the kernel's width when known at compile time
+// (0: from `a`), so that the common stems and groups unroll their taps.
+template <PackedRow kRow, int kC, int kKw>
 void gather_packed_taps(const InputTransformArgs& a) {
   const ConvGeometry& g = a.geometry;
   const int C = kC ? kC : a.channels, tc = g.tap_channels, taps = g.kernel_h * g.kernel_w;
-  const int rows = a.channels_padded, kw = g.kernel_w;
+  const int rows = a.channels_padded, kh = g.kernel_h, kw = kKw ? kKw : g.kernel_w;
   const int r_begin = a.channel_begin, r_end = std::min(a.channel_end, rows);
   const int tap_begin = r_begin / tc, tap_end = std::min(taps, (r_end + tc - 1) / tc);
   const size_t tensor_channels = a.tensor_channels > 0 ? a.tensor_channels : a.channels;
@@ -163,54 +167,65 @@ void gather_packed_taps(const InputTransformArgs& a) {
   size_t channel[32];
   for (int c = 0; c < C; ++c) channel[c] = offset(c, 0, 0);
   const size_t step_x = offset(0, 0, 1) - channel[0], step_y = step_x * a.width;
+  const size_t dx = size_t(g.dilation_w) * step_x, dy = size_t(g.dilation_h) * step_y;
+  const int y_span = (kh - 1) * g.dilation_h, x_span = (kw - 1) * g.dilation_w;
+  // The vector path's last read ends this far past the last kernel row's
+  // first pixel (NchwRgb: 8 pixels of the last plane) or last pixel.
+  const size_t read_tail = kRow == PackedRow::NchwRgb ? channel[C - 1] + 8 : channel[0] + 8;
+  const size_t read_span = kRow == PackedRow::NchwRgb ? 0 : size_t(x_span) * step_x;
   const size_t image_end = image_elements(a.layout, tensor_channels, a.height, a.width);
+  const bool whole = tap_begin == 0 && tap_end == taps;
   const float16_t* in = reinterpret_cast<const float16_t*>(a.input);
-  alignas(16) float16_t buf[kPackedRowsMax + 24] = {};  // rows past the taps stay 0
-  for (int lt = 0; lt < a.tile_count; ++lt) {
-    const ReceptiveField f = receptive_field(a, a.tile_begin + lt);
-    const int x_last = f.x0 + (kw - 1) * g.dilation_w;
-    const bool row_inside = f.x0 >= 0 && x_last < a.width;
-    // Taps in row-major order without a division per tap: (i, j) walks along.
-    int i = tap_begin / kw, j = tap_begin % kw;
-    float16_t* dst = buf + tap_begin * tc;
-    for (int tap = tap_begin; tap < tap_end; ++i, j = 0) {
-      const int y = f.y0 + i * g.dilation_h;
-      const bool y_inside = y >= 0 && y < a.height;
-      const size_t row_offset = size_t(y_inside ? y : 0) * step_y;
-      const float16_t* src_row = in + row_offset;
-      if (kRow != PackedRow::Scalar && y_inside && row_inside && j == 0 && tap + kw <= tap_end) {
-        const size_t first = row_offset + size_t(f.x0) * step_x;
-        if (kRow == PackedRow::AdjacentChannels &&
-            first + channel[0] + size_t(x_last - f.x0) * step_x + 8 <= image_end) {
-          const float16_t* src = in + first + channel[0];
-          const size_t dx = size_t(g.dilation_w) * step_x;
-          for (int jj = 0; jj < kw; ++jj, src += dx, dst += tc) vst1q_f16(dst, vld1q_f16(src));
-          tap += kw;
-          continue;
-        }
-        if (kRow == PackedRow::NchwRgb && first + channel[2] + 8 <= image_end) {
+  // The row buffer from the first tap on: rows past the taps (and the vector
+  // paths' slack) are zeroed once and stay zero; the taps are rewritten per
+  // tile. Only what this call uses is zeroed (a grouped layer calls this per
+  // group and block of tiles).
+  alignas(16) float16_t buf[kPackedRowsMax + 24];
+  std::fill(buf + tap_begin * tc, buf + rows + 24, float16_t(0));
+  // The output pixel (oy, ox) of the tile walks along its row.
+  int oy = a.tile_begin / a.tiles_w, ox = a.tile_begin % a.tiles_w;
+  for (int lt = 0; lt < a.tile_count; ++lt, ox = ox + 1 == a.tiles_w ? (++oy, 0) : ox + 1) {
+    const ReceptiveField f = {oy * g.stride_h - a.pad_top, ox * g.stride_w - a.pad_left};
+    const size_t first = size_t(f.y0) * step_y + size_t(f.x0) * step_x;  // if inside
+    const bool interior = kRow != PackedRow::Scalar && whole && f.y0 >= 0 && f.x0 >= 0 &&
+                          f.y0 + y_span < a.height && f.x0 + x_span < a.width &&
+                          first + size_t(y_span) * step_y + read_span + read_tail <= image_end;
+    if (interior) {
+      float16_t* dst = buf;
+      const float16_t* row = in + first;
+      for (int i = 0; i < kh; ++i, row += dy) {
+        if constexpr (kRow == PackedRow::AdjacentChannels) {
+          const float16_t* src = row + channel[0];
+          for (int j = 0; j < kw; ++j, src += dx, dst += tc) vst1q_f16(dst, vld1q_f16(src));
+        } else {
           float16x8x3_t v;
-          v.val[0] = vld1q_f16(in + first + channel[0]);
-          v.val[1] = vld1q_f16(in + first + channel[1]);
-          v.val[2] = vld1q_f16(in + first + channel[2]);
+          v.val[0] = vld1q_f16(row + channel[0]);
+          v.val[1] = vld1q_f16(row + channel[1]);
+          v.val[2] = vld1q_f16(row + channel[2]);
           vst3q_f16(dst, v);  // 8 taps x 3 channels; those past the row are rewritten
           dst += kw * tc;
-          tap += kw;
-          continue;
         }
       }
-      for (; j < kw && tap < tap_end; ++j, ++tap, dst += tc) {
-        const int x = f.x0 + j * g.dilation_w;
-        if (y_inside && x >= 0 && x < a.width) {
-          const float16_t* src = src_row + size_t(x) * step_x;
-          for (int c = 0; c < C; ++c) dst[c] = src[channel[c]];
-        } else {
-          for (int c = 0; c < C; ++c) dst[c] = 0;
+      vst1q_f16(buf + taps * tc, vdupq_n_f16(0));  // extra lanes past the last tap; rows - taps * tc < 8
+    } else {
+      // Taps in row-major order without a division per tap: (i, j) walks along.
+      int i = tap_begin / kw, j = tap_begin % kw;
+      float16_t* dst = buf + tap_begin * tc;
+      for (int tap = tap_begin; tap < tap_end; ++i, j = 0) {
+        const int y = f.y0 + i * g.dilation_h;
+        const bool y_inside = y >= 0 && y < a.height;
+        const float16_t* src_row = in + size_t(y_inside ? y : 0) * step_y;
+        for (; j < kw && tap < tap_end; ++j, ++tap, dst += tc) {
+          const int x = f.x0 + j * g.dilation_w;
+          if (y_inside && x >= 0 && x < a.width) {
+            const float16_t* src = src_row + size_t(x) * step_x;
+            for (int c = 0; c < C; ++c) dst[c] = src[channel[c]];
+          } else {
+            for (int c = 0; c < C; ++c) dst[c] = 0;
+          }
         }
       }
     }
-    if (kRow != PackedRow::Scalar)  // the vector paths' extra lanes past the last tap
-      for (int r = taps * tc; r < rows; ++r) buf[r] = 0;
     const VTileSlot slot = v_tile_slot(lt, a.tile_count, rows, a.v_part);
     const size_t block_stride = size_t(slot.panel_tiles) * 8;
     float16_t* v = static_cast<float16_t*>(a.v) + slot.offset + size_t(r_begin / 8) * block_stride;
@@ -220,17 +235,18 @@ void gather_packed_taps(const InputTransformArgs& a) {
 }
 
 void gather_packed(const InputTransformArgs& a) {
-  const int C = a.channels;
+  const int C = a.channels, kw = a.geometry.kernel_w;
   const bool adjacent =  // a pixel's C channels adjacent in memory, at most 8
       C <= 8 && (a.layout == Layout::NHWC ||
                  (a.layout == Layout::NCHW8C && a.channel_offset % 8 + C <= 8));
-  if (adjacent) {
-    return C == 3 ? gather_packed_taps<3, PackedRow::AdjacentChannels>(a)
-                  : gather_packed_taps<0, PackedRow::AdjacentChannels>(a);
-  }
-  if (a.layout == Layout::NCHW && C == 3 && a.geometry.dilation_w == 1 && a.geometry.kernel_w <= 8)
-    return gather_packed_taps<3, PackedRow::NchwRgb>(a);
-  gather_packed_taps<0, PackedRow::Scalar>(a);
+  constexpr PackedRow kAdjacent = PackedRow::AdjacentChannels;
+  if (adjacent && C == 3 && kw == 7) return gather_packed_taps<kAdjacent, 3, 7>(a);
+  if (adjacent && C == 3 && kw == 3) return gather_packed_taps<kAdjacent, 3, 3>(a);
+  if (adjacent && kw == 3) return gather_packed_taps<kAdjacent, 0, 3>(a);
+  if (adjacent) return gather_packed_taps<kAdjacent, 0, 0>(a);
+  if (a.layout == Layout::NCHW && C == 3 && a.geometry.dilation_w == 1 && kw <= 8)
+    return gather_packed_taps<PackedRow::NchwRgb, 3, 0>(a);
+  gather_packed_taps<PackedRow::Scalar, 0, 0>(a);
 }
 
 // 1x1 stride-1 layers without padding and whole 8-channel blocks (most of a
@@ -267,6 +283,60 @@ void gather_pointwise(const InputTransformArgs& a) {
         for (int t = 0; t < mr; ++t) vst1q_f16(dst + t * 8, vld1q_f16(src + t * pixel));
       }
     }
+  }
+}
+
+// Whole 8-channel blocks per tap in NHWC or NCHW8C, unscaled: per tile and
+// tap one pixel address, then one vector load and store per block. Unlike the
+// panel paths this needs no run of 8 tiles along one row (strided layers,
+// narrow images); with few blocks per tap (small groups) the per-tap
+// bookkeeping costs more than the panel paths' per-block one, so those keep
+// the panel paths.
+constexpr int kPixelBlocksMinBlocks = 4;
+void gather_pixel_blocks(const InputTransformArgs& a) {
+  const ConvGeometry& g = a.geometry;
+  const int rows = a.channels_padded, taps = g.kernel_h * g.kernel_w, kw = g.kernel_w;
+  const int blocks = g.tap_channels / 8;  // per tap
+  const int rb_begin = a.channel_begin / 8, rb_end = std::min(a.channel_end, rows) / 8;
+  const int tap_begin = rb_begin / blocks, tap_end = std::min(taps, (rb_end + blocks - 1) / blocks);
+  const bool nhwc = a.layout == Layout::NHWC;
+  const size_t pixel = nhwc ? (a.tensor_channels > 0 ? a.tensor_channels : a.channels) : 8;
+  const size_t block = nhwc ? 8 : size_t(a.height) * a.width * 8;
+  const float16_t* in = reinterpret_cast<const float16_t*>(a.input);
+  const bool whole = rb_begin == 0 && rb_end == taps * blocks;
+  const int y_span = (g.kernel_h - 1) * g.dilation_h, x_span = (kw - 1) * g.dilation_w;
+  const size_t dx = size_t(g.dilation_w) * pixel, dy = size_t(g.dilation_h) * a.width * pixel;
+  int oy = a.tile_begin / a.tiles_w, ox = a.tile_begin % a.tiles_w;
+  for (int lt = 0; lt < a.tile_count; ++lt, ox = ox + 1 == a.tiles_w ? (++oy, 0) : ox + 1) {
+    const int y0 = oy * g.stride_h - a.pad_top, x0 = ox * g.stride_w - a.pad_left;
+    const VTileSlot slot = v_tile_slot(lt, a.tile_count, rows, a.v_part);
+    const size_t v_block = size_t(slot.panel_tiles) * 8;
+    float16_t* v = static_cast<float16_t*>(a.v) + slot.offset;
+    if (whole && y0 >= 0 && x0 >= 0 && y0 + y_span < a.height && x0 + x_span < a.width) {
+      // Inside the image: no bounds per tap.
+      const float16_t* row = in + (size_t(y0) * a.width + x0) * pixel;
+      for (int ii = 0; ii < g.kernel_h; ++ii, row += dy) {
+        const float16_t* src = row;
+        for (int jj = 0; jj < kw; ++jj, src += dx)
+          for (int b = 0; b < blocks; ++b, v += v_block) vst1q_f16(v, vld1q_f16(src + b * block));
+      }
+      continue;
+    }
+    int i = tap_begin / kw, j = tap_begin % kw;
+    for (int tap = tap_begin; tap < tap_end; ++tap, j = j + 1 == kw ? (++i, 0) : j + 1) {
+      const int y = y0 + i * g.dilation_h, x = x0 + j * g.dilation_w;
+      const int b_begin = std::max(rb_begin - tap * blocks, 0);
+      const int b_end = std::min(rb_end - tap * blocks, blocks);
+      float16_t* dst = v + (size_t(tap) * blocks + b_begin) * v_block;
+      if (y >= 0 && y < a.height && x >= 0 && x < a.width) {
+        const float16_t* src = in + (size_t(y) * a.width + x) * pixel + size_t(b_begin) * block;
+        for (int b = b_begin; b < b_end; ++b, src += block, dst += v_block)
+          vst1q_f16(dst, vld1q_f16(src));
+      } else {
+        for (int b = b_begin; b < b_end; ++b, dst += v_block) vst1q_f16(dst, vdupq_n_f16(0));
+      }
+    }
+    // V rows past the last tap (none: blocks * taps == rows when C % 8 == 0).
   }
 }
 
@@ -312,7 +382,14 @@ void output_block(const OutputTransformArgs& a, int block) {
     // directly; no row bookkeeping.
     float16_t* p = w.at(size_t(a.tile_begin));
     const size_t pixel = w.at(1) - w.at(0);
-    for (int lt = 0; lt < a.tile_count; ++lt, p += pixel, m += kp) w.store(p, finish(m));
+    int lt = 0;
+    for (; lt + 4 <= a.tile_count; lt += 4, p += 4 * pixel, m += 4 * kp) {
+      w.store(p, finish(m));
+      w.store(p + pixel, finish(m + kp));
+      w.store(p + 2 * pixel, finish(m + 2 * kp));
+      w.store(p + 3 * pixel, finish(m + 3 * kp));
+    }
+    for (; lt < a.tile_count; ++lt, p += pixel, m += kp) w.store(p, finish(m));
     return;
   }
   for (int lt = 0; lt < a.tile_count;) {
@@ -413,6 +490,9 @@ void gemm_input_transform_neon_fp16(const InputTransformArgs& args) {
   if (pointwise_copy(a))
     return a.layout == Layout::NHWC ? gather_pointwise<Layout::NHWC>(a)
                                     : gather_pointwise<Layout::NCHW8C>(a);
+  if (a.layout != Layout::NCHW && a.channels % 8 == 0 && a.input_scale == 1.0f &&
+      a.channels >= 8 * kPixelBlocksMinBlocks)
+    return gather_pixel_blocks(a);
   if (a.input_scale != 1.0f) return gather<true>(a);
   gather<false>(a);
 }
