@@ -422,24 +422,6 @@ void output_block(const OutputTransformArgs& a, int block) {
   }
 }
 
-// Element by element: groups whose channels do not fill whole NCHW8C blocks.
-void output_elements(const OutputTransformArgs& a) {
-  const int tensor_channels = a.tensor_channels > 0 ? a.tensor_channels : a.out_channels;
-  float16_t* out = reinterpret_cast<float16_t*>(a.output);
-  for (int lt = 0; lt < a.tile_count; ++lt) {
-    const int t = a.tile_begin + lt, y = t / a.tiles_w, x = t % a.tiles_w;
-    const float* m = static_cast<const float*>(a.m) + size_t(lt) * a.out_channels_padded;
-    for (int k = a.k_begin; k < std::min(a.k_end, a.out_channels); ++k) {
-      float s = m[k] * a.m_scale + a.bias_f32[k];
-      if (a.activation != Activation::None) s = std::max(s, 0.0f);
-      if (a.activation == Activation::Relu6) s = std::min(s, 6.0f);
-      out[tensor_offset(a.layout, tensor_channels, a.out_h, a.out_w, a.channel_offset + k, y, x)] =
-          float16_t(s);
-    }
-    write_nchw8c_padding_lanes(a, y, x);
-  }
-}
-
 template <template <bool> class Writer>
 void output_layout(const OutputTransformArgs& a) {
   // NCHW8C also owns the zero lanes of its last channel block.
@@ -499,8 +481,11 @@ void gemm_input_transform_neon_fp16(const InputTransformArgs& args) {
 
 void gemm_output_transform_neon_fp16(const OutputTransformArgs& args) {
   OutputTransformArgs a = args;
+  // Groups whose channels do not fill whole NCHW8C blocks: element by
+  // element, which is the portable transform (FP32 M either way; the same
+  // round-to-nearest-even conversion to FP16).
   if (!group_as_tensor(a, a.output, a.out_channels, a.out_h, a.out_w))
-    return output_elements(args);
+    return gemm_output_transform_portable(args);
   switch (a.layout) {
     case Layout::NCHW: return output_layout<NchwWriter>(a);
     case Layout::NHWC: return output_layout<NhwcWriter>(a);
