@@ -217,8 +217,8 @@ TEST(NeonFp16GemmTransforms, BitwiseEqualToPortable) {
 // path is reached whatever the random draws: stems with few channels (7x7 s2
 // and 3x3 s2 over 3 channels, with their pads), small groups (3x3 over 4
 // channels of 32 groups), 1x1 stride-1 copies (16 and 64 channels, with
-// groups), and whole blocks per pixel (3x3 s2 over 64 channels, a dilated
-// 3x3 and 1x1 s2 over 32).
+// groups), and whole blocks per pixel (1, 2, 4 and 8 blocks per tap, unrolled,
+// and 3 and 5 through the general loop; strided, dilated, grouped).
 TEST(NeonFp16GemmTransforms, FastPathShapesBitwiseEqualToPortable) {
   struct Shape {
     int channels, k, stride, dilation, pad, h, w, groups;
@@ -227,7 +227,9 @@ TEST(NeonFp16GemmTransforms, FastPathShapesBitwiseEqualToPortable) {
                           {3, 3, 2, 1, 0, 19, 19, 1}, {4, 3, 1, 1, 1, 14, 14, 4},
                           {16, 1, 1, 1, 0, 9, 13, 1}, {64, 1, 1, 1, 0, 7, 9, 2},
                           {64, 3, 2, 1, 1, 13, 11, 1}, {32, 3, 1, 2, 2, 12, 10, 1},
-                          {32, 1, 2, 1, 0, 15, 14, 3}};
+                          {32, 1, 2, 1, 0, 15, 14, 3}, {8, 3, 2, 1, 1, 15, 17, 4},
+                          {16, 3, 1, 1, 1, 14, 14, 2}, {24, 3, 2, 1, 1, 13, 13, 1},
+                          {40, 5, 2, 1, 2, 16, 15, 1}};
   uint32_t seed = 90999;  // a multiple of 3: range_scale() 1, the fast paths run unscaled
   int checked = 0;
   for (const Shape& sh : shapes)

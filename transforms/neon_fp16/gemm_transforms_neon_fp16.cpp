@@ -292,11 +292,11 @@ void gather_pointwise(const InputTransformArgs& a) {
 // narrow images); with few blocks per tap (small groups) the per-tap
 // bookkeeping costs more than the panel paths' per-block one, so those keep
 // the panel paths.
-constexpr int kPixelBlocksMinBlocks = 4;
+template <int kBlocks>  // blocks per tap when known at compile time (0: from `a`)
 void gather_pixel_blocks(const InputTransformArgs& a) {
   const ConvGeometry& g = a.geometry;
   const int rows = a.channels_padded, taps = g.kernel_h * g.kernel_w, kw = g.kernel_w;
-  const int blocks = g.tap_channels / 8;  // per tap
+  const int blocks = kBlocks ? kBlocks : g.tap_channels / 8;  // per tap
   const int rb_begin = a.channel_begin / 8, rb_end = std::min(a.channel_end, rows) / 8;
   const int tap_begin = rb_begin / blocks, tap_end = std::min(taps, (rb_end + blocks - 1) / blocks);
   const bool nhwc = a.layout == Layout::NHWC;
@@ -317,8 +317,23 @@ void gather_pixel_blocks(const InputTransformArgs& a) {
       const float16_t* row = in + (size_t(y0) * a.width + x0) * pixel;
       for (int ii = 0; ii < g.kernel_h; ++ii, row += dy) {
         const float16_t* src = row;
-        for (int jj = 0; jj < kw; ++jj, src += dx)
-          for (int b = 0; b < blocks; ++b, v += v_block) vst1q_f16(v, vld1q_f16(src + b * block));
+        if constexpr (kBlocks == 0) {
+          for (int jj = 0; jj < kw; ++jj, src += dx) {
+            const float16_t* p = src;
+            int b = 0;
+            for (; b + 4 <= blocks; b += 4, p += 4 * block, v += 4 * v_block) {
+              const float16x8_t x0 = vld1q_f16(p), x1 = vld1q_f16(p + block);
+              const float16x8_t x2 = vld1q_f16(p + 2 * block), x3 = vld1q_f16(p + 3 * block);
+              vst1q_f16(v, x0), vst1q_f16(v + v_block, x1);
+              vst1q_f16(v + 2 * v_block, x2), vst1q_f16(v + 3 * v_block, x3);
+            }
+            for (; b < blocks; ++b, p += block, v += v_block) vst1q_f16(v, vld1q_f16(p));
+          }
+        } else {
+          for (int jj = 0; jj < kw; ++jj, src += dx, v += kBlocks * v_block)
+            for (int b = 0; b < kBlocks; ++b)  // unrolled
+              vst1q_f16(v + b * v_block, vld1q_f16(src + b * block));
+        }
       }
       continue;
     }
@@ -472,9 +487,18 @@ void gemm_input_transform_neon_fp16(const InputTransformArgs& args) {
   if (pointwise_copy(a))
     return a.layout == Layout::NHWC ? gather_pointwise<Layout::NHWC>(a)
                                     : gather_pointwise<Layout::NCHW8C>(a);
+  // Whole blocks in NHWC / NCHW8C per tile, except one block per tap at
+  // stride 1, where the panel rows below cost less.
   if (a.layout != Layout::NCHW && a.channels % 8 == 0 && a.input_scale == 1.0f &&
-      a.channels >= 8 * kPixelBlocksMinBlocks)
-    return gather_pixel_blocks(a);
+      !(a.channels == 8 && a.geometry.stride_w == 1)) {
+    switch (a.channels) {
+      case 8: return gather_pixel_blocks<1>(a);
+      case 16: return gather_pixel_blocks<2>(a);
+      case 32: return gather_pixel_blocks<4>(a);
+      case 64: return gather_pixel_blocks<8>(a);
+      default: return gather_pixel_blocks<0>(a);
+    }
+  }
   if (a.input_scale != 1.0f) return gather<true>(a);
   gather<false>(a);
 }
