@@ -106,6 +106,7 @@ const ImplInfo kImpls[] = {
     {"hawc_f2x3", "hawc, Winograd F(2x2,3x3) forced, HIGH"},
     {"hawc_f4x3", "hawc, Winograd F(4x4,3x3) forced, HIGH"},
     {"hawc_f6x3", "hawc, Winograd F(6x6,3x3) forced, HIGH"},
+    {"hawc_gemm", "hawc, GEMM pipeline forced (implicit im2col), HIGH"},
     {"hawc_fast", "hawc, AUTO variant at HAWC_PRECISION_FAST"},
     {"hawc_f2x3_fast", "hawc, Winograd F(2x2,3x3) forced, FAST"},
     {"hawc_f4x3_fast", "hawc, Winograd F(4x4,3x3) forced, FAST"},
@@ -249,6 +250,7 @@ std::unique_ptr<Runner> make_runner(const std::string& impl) {
   if (impl == "hawc_f2x3") return std::make_unique<HawcRunner>(I::Auto, HAWC_ALGORITHM_WINOGRAD_F2X3);
   if (impl == "hawc_f4x3") return std::make_unique<HawcRunner>(I::Auto, HAWC_ALGORITHM_WINOGRAD_F4X3);
   if (impl == "hawc_f6x3") return std::make_unique<HawcRunner>(I::Auto, HAWC_ALGORITHM_WINOGRAD_F6X3);
+  if (impl == "hawc_gemm") return std::make_unique<HawcRunner>(I::Auto, HAWC_ALGORITHM_GEMM);
   constexpr hawc_precision kFast = HAWC_PRECISION_FAST;
   if (impl == "hawc_fast") return std::make_unique<HawcRunner>(I::Auto, HAWC_ALGORITHM_AUTO, kFast);
   if (impl == "hawc_f2x3_fast")

@@ -123,6 +123,18 @@ hawc_status validate_params(const hawc_conv2d_params& p) {
   return HAWC_STATUS_SUCCESS;
 }
 
+// A 3x3 stride-1 layer over an RGB-like input runs fewer instructions on the
+// FP16 GEMM (taps' channels back to back, one vector copy per tap) than on
+// Winograd, whose transforms and FP32-sum GEMM cost the same per tile however
+// few channels there are: vgg16.conv1_1 27.7M against F(4x4)'s 40.5M (XNNPACK
+// f16 36.5M), yolov3.stem 60.5M against 78.8M (bench/RESULTS_networks.md).
+// Measured at C = 3; NCHW gathers C = 3 with one interleaving store per
+// kernel row, other small C element by element, so NCHW keeps Winograd there.
+bool gemm_beats_winograd(const hawc_conv2d_params& p, bool fp16_kernels) {
+  return fp16_kernels && p.in_channels <= 4 &&
+         (p.layout != HAWC_LAYOUT_NCHW || p.in_channels == 3);
+}
+
 Variant variant_of(const hawc_conv2d_params& p, Precision precision, bool fp16_kernels) {
   switch (p.algorithm) {
     case HAWC_ALGORITHM_WINOGRAD_F2X3:
@@ -134,7 +146,7 @@ Variant variant_of(const hawc_conv2d_params& p, Precision precision, bool fp16_k
     case HAWC_ALGORITHM_GEMM:
       return Variant::Gemm;
     default:
-      if (!winograd_shape(p)) return Variant::Gemm;
+      if (!winograd_shape(p) || gemm_beats_winograd(p, fp16_kernels)) return Variant::Gemm;
       return auto_variant(p.in_channels, p.out_channels, precision, fp16_kernels);
   }
 }

@@ -199,14 +199,15 @@ TEST(Conv2dDispatch, AutoVariantFollowsChannelCount) {
   };
   constexpr hawc_precision kFast = HAWC_PRECISION_FAST;
   const Expect expected[] = {
-      {Implementation::NeonFp16, 3, 64, HAWC_ALGORITHM_WINOGRAD_F4X3},
+      {Implementation::NeonFp16, 3, 64, HAWC_ALGORITHM_GEMM},  // RGB: fewer instructions
+      {Implementation::NeonFp16, 4, 64, HAWC_ALGORITHM_WINOGRAD_F4X3},  // NCHW, C != 3
       {Implementation::NeonFp16, 8, 16, HAWC_ALGORITHM_WINOGRAD_F4X3},
       {Implementation::NeonFp16, 9, 16, HAWC_ALGORITHM_WINOGRAD_F2X3},
       {Implementation::NeonFp16, 16, 16, HAWC_ALGORITHM_WINOGRAD_F2X3},
       {Implementation::NeonFp16, 17, 64, HAWC_ALGORITHM_WINOGRAD_F2X3},
       {Implementation::NeonFp16, 63, 64, HAWC_ALGORITHM_WINOGRAD_F2X3},
       {Implementation::NeonFp16, 64, 8, HAWC_ALGORITHM_WINOGRAD_F4X3},
-      {Implementation::NeonFp16, 3, 64, HAWC_ALGORITHM_WINOGRAD_F4X3, kFast},
+      {Implementation::NeonFp16, 3, 64, HAWC_ALGORITHM_GEMM, kFast},
       {Implementation::NeonFp16, 24, 24, HAWC_ALGORITHM_WINOGRAD_F4X3, kFast},
       {Implementation::NeonFp16, 512, 512, HAWC_ALGORITHM_WINOGRAD_F4X3, kFast},
       {Implementation::Portable, 3, 64, HAWC_ALGORITHM_WINOGRAD_F4X3},
