@@ -4,6 +4,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "hawc/hawc.h"
@@ -54,31 +55,23 @@ TEST_F(ApiTest, CreateRejectsNullPointers) {
 }
 
 TEST_F(ApiTest, CreateRejectsBadSizes) {
-  for (int v : {0, -1, INT_MIN}) {
-    hawc_conv2d_params_init(&p_);
-    p_.in_channels = v;
-    expect_invalid_create("in_channels");
-    hawc_conv2d_params_init(&p_);
-    p_.out_channels = v;
-    expect_invalid_create("out_channels");
-    hawc_conv2d_params_init(&p_);
-    p_.kernel_w = v;
-    expect_invalid_create("kernel_w");
-    hawc_conv2d_params_init(&p_);
-    p_.stride_h = v;
-    expect_invalid_create("stride_h");
-  }
+  // Each size field below 1, one at a time; the message names the field.
+  const std::pair<int32_t hawc_conv2d_params::*, const char*> sizes[] = {
+      {&hawc_conv2d_params::in_channels, "in_channels"},
+      {&hawc_conv2d_params::out_channels, "out_channels"},
+      {&hawc_conv2d_params::kernel_w, "kernel_w"},
+      {&hawc_conv2d_params::stride_h, "stride_h"},
+      {&hawc_conv2d_params::dilation_w, "dilation_w"},
+      {&hawc_conv2d_params::groups, "groups"}};
+  for (const auto& [field, name] : sizes)
+    for (int v : {0, -1, INT_MIN}) {
+      hawc_conv2d_params_init(&p_);
+      p_.*field = v;
+      expect_invalid_create(name);
+    }
   hawc_conv2d_params_init(&p_);
   p_.pad_bottom = -1;
   expect_invalid_create("negative padding");
-  for (int v : {0, -1, INT_MIN}) {
-    hawc_conv2d_params_init(&p_);
-    p_.dilation_w = v;
-    expect_invalid_create("dilation_w");
-    hawc_conv2d_params_init(&p_);
-    p_.groups = v;
-    expect_invalid_create("groups");
-  }
   hawc_conv2d_params_init(&p_);
   p_.in_channels = 6;
   p_.out_channels = 4;
