@@ -289,9 +289,8 @@ void gather_pointwise(const InputTransformArgs& a) {
 // Whole 8-channel blocks per tap in NHWC or NCHW8C, unscaled: per tile and
 // tap one pixel address, then one vector load and store per block. Unlike the
 // panel paths this needs no run of 8 tiles along one row (strided layers,
-// narrow images); with few blocks per tap (small groups) the per-tap
-// bookkeeping costs more than the panel paths' per-block one, so those keep
-// the panel paths.
+// narrow images). With one block per tap at stride 1 (8-channel groups) the
+// panel rows cost less, so the caller keeps them there.
 template <int kBlocks>  // blocks per tap when known at compile time (0: from `a`)
 void gather_pixel_blocks(const InputTransformArgs& a) {
   const ConvGeometry& g = a.geometry;
