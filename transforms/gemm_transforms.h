@@ -18,6 +18,24 @@ inline ReceptiveField receptive_field(const InputTransformArgs& a, int t) {
   return {(t / a.tiles_w) * g.stride_h - a.pad_top, (t % a.tiles_w) * g.stride_w - a.pad_left};
 }
 
+// The receptive fields of consecutive tiles from tile t on, without a
+// division per tile: the output pixel walks along its row.
+class ReceptiveFieldWalk {
+ public:
+  ReceptiveFieldWalk(const InputTransformArgs& a, int t)
+      : a_(a), oy_(t / a.tiles_w), ox_(t % a.tiles_w) {}
+  ReceptiveField operator*() const {
+    return {oy_ * a_.geometry.stride_h - a_.pad_top, ox_ * a_.geometry.stride_w - a_.pad_left};
+  }
+  void next() {
+    if (++ox_ == a_.tiles_w) ox_ = 0, ++oy_;
+  }
+
+ private:
+  const InputTransformArgs& a_;
+  int oy_, ox_;
+};
+
 // NCHW8C owns +0 lanes after the tensor's last channel; they belong to the
 // block of that channel: the call that writes it writes them at pixel (y, x).
 inline void write_nchw8c_padding_lanes(const OutputTransformArgs& a, int y, int x) {

@@ -182,10 +182,9 @@ void gather_packed_taps(const InputTransformArgs& a) {
   // group and block of tiles).
   alignas(16) float16_t buf[kPackedRowsMax + 24];
   std::fill(buf + tap_begin * tc, buf + rows + 24, float16_t(0));
-  // The output pixel (oy, ox) of the tile walks along its row.
-  int oy = a.tile_begin / a.tiles_w, ox = a.tile_begin % a.tiles_w;
-  for (int lt = 0; lt < a.tile_count; ++lt, ox = ox + 1 == a.tiles_w ? (++oy, 0) : ox + 1) {
-    const ReceptiveField f = {oy * g.stride_h - a.pad_top, ox * g.stride_w - a.pad_left};
+  ReceptiveFieldWalk walk(a, a.tile_begin);
+  for (int lt = 0; lt < a.tile_count; ++lt, walk.next()) {
+    const ReceptiveField f = *walk;
     const size_t first = size_t(f.y0) * step_y + size_t(f.x0) * step_x;  // if inside
     const bool interior = kRow != PackedRow::Scalar && whole && f.y0 >= 0 && f.x0 >= 0 &&
                           f.y0 + y_span < a.height && f.x0 + x_span < a.width &&
@@ -305,9 +304,9 @@ void gather_pixel_blocks(const InputTransformArgs& a) {
   const bool whole = rb_begin == 0 && rb_end == taps * blocks;
   const int y_span = (g.kernel_h - 1) * g.dilation_h, x_span = (kw - 1) * g.dilation_w;
   const size_t dx = size_t(g.dilation_w) * pixel, dy = size_t(g.dilation_h) * a.width * pixel;
-  int oy = a.tile_begin / a.tiles_w, ox = a.tile_begin % a.tiles_w;
-  for (int lt = 0; lt < a.tile_count; ++lt, ox = ox + 1 == a.tiles_w ? (++oy, 0) : ox + 1) {
-    const int y0 = oy * g.stride_h - a.pad_top, x0 = ox * g.stride_w - a.pad_left;
+  ReceptiveFieldWalk walk(a, a.tile_begin);
+  for (int lt = 0; lt < a.tile_count; ++lt, walk.next()) {
+    const auto [y0, x0] = *walk;
     const VTileSlot slot = v_tile_slot(lt, a.tile_count, rows, a.v_part);
     const size_t v_block = size_t(slot.panel_tiles) * 8;
     float16_t* v = static_cast<float16_t*>(a.v) + slot.offset;
